@@ -1,6 +1,62 @@
-var builder = WebApplication.CreateBuilder(args);
-var app = builder.Build();
+using Mediator;
+using Scalar.AspNetCore;
+using Trading.Api.Bids;
+using Trading.Api.Entries;
+using Trading.Api.Infrastructure;
+using Trading.Api.Infrastructure.Http;
+using Trading.Api.Infrastructure.Marten;
+using Trading.Api.Infrastructure.Security;
+using Trading.Api.Organizations;
+using Trading.Api.Platform;
+using Trading.Api.Tenders;
 
-app.MapGet("/", () => "Hello World!");
+var builder = WebApplication.CreateBuilder(args);
+var development = builder.Environment.IsDevelopment();
+var keys = PlatformKeys.Load(builder.Configuration, development,
+    LoggerFactory.Create(l => l.AddConsole()).CreateLogger("Trading.Keys"));
+
+builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = builder.Configuration.GetValue("Trading:Http:MaxBodyBytes", 64 * 1024));
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddSingleton(keys);
+builder.Services.AddSingleton(PlatformRules.From(builder.Configuration, development));
+builder.Services.ConfigureHttpJsonOptions(o => Json.ConfigureHttp(o.SerializerOptions));
+builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+builder.Services.AddProblemDetails();
+builder.Services.AddOpenApi();
+builder.Services.AddHealthChecks();
+builder.AddTradingAuth(keys);
+builder.AddTradingStore();
+builder.Services.AddMediator((MediatorOptions o) => o.ServiceLifetime = ServiceLifetime.Scoped);
+builder.Services.AddScoped<IdempotencyScope>();
+builder.Services.AddScoped<Trade>();
+builder.Services.AddSingleton<Opening>();
+if (builder.Configuration.GetValue("Trading:Sweeper:Enabled", true))
+    builder.Services.AddHostedService<Sweeper>();
+
+var app = builder.Build();
+app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = Problems.Handle, StatusCodeSelector = _ => 500 });
+// The idempotency filter hashes the raw body after binding read it.
+app.Use((http, next) =>
+{
+    if (http.Request.Headers.ContainsKey("Idempotency-Key"))
+        http.Request.EnableBuffering();
+    return next(http);
+});
+app.UseAuthentication();
+app.UseAuthorization();
+
+app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
+if (development)
+    app.MapScalarApiReference("/docs").AllowAnonymous();
+app.MapHealthChecks("/health/live").AllowAnonymous();
+app.MapHealthChecks("/health/ready").AllowAnonymous();
+// Token lifetimes are checked by the JWT library against the wall clock, so tokens are minted on it too.
+app.MapPlatform(keys, TimeProvider.System);
+app.MapOrganizations();
+app.MapEntries();
+app.MapTenders();
+app.MapBids();
 
 app.Run();
+
+public partial class Program;

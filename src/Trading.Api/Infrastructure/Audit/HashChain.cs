@@ -1,0 +1,52 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Trading.Domain.Shared;
+
+namespace Trading.Api.Infrastructure.Audit;
+
+/// <summary>Who did it, from where: recorded on every event (audit-trail, E 监督管理章).</summary>
+public sealed record AuditStamp(string Actor, Guid Organization, string Role, string Address);
+
+/// <summary>
+/// The per-stream chain: hash_n = SHA-256(hash_{n-1} ‖ canonical_n), hash_0 = 32 zero bytes, where canonical_n is the
+/// RFC 8785 form of { streamId, version, type, timestamp, actor, organisation, role, address, data }.
+/// </summary>
+public static class HashChain
+{
+    public const string HashHeader = "hash";
+    public const string ActorHeader = "actor";
+    public const string OrganizationHeader = "organisation";
+    public const string RoleHeader = "role";
+    public const string AddressHeader = "address";
+
+    public static readonly string Genesis = new('0', 64);
+
+    public static string Canonical(Guid streamId, long version, string type, DateTimeOffset timestamp, AuditStamp stamp, object data)
+    {
+        var dataElement = JsonSerializer.SerializeToElement(data, data.GetType(), Json.Canonical);
+        var document = JsonSerializer.SerializeToElement(new Dictionary<string, object>
+        {
+            ["streamId"] = streamId.ToString("D"),
+            ["version"] = version,
+            ["type"] = type,
+            ["timestamp"] = Times.ToMicroseconds(timestamp).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", System.Globalization.CultureInfo.InvariantCulture),
+            ["actor"] = stamp.Actor,
+            ["organisation"] = stamp.Organization.ToString("D"),
+            ["role"] = stamp.Role,
+            ["address"] = stamp.Address,
+            ["data"] = dataElement,
+        });
+        return Jcs.Canonicalize(document);
+    }
+
+    public static string Next(string previousHash, string canonical)
+    {
+        var previous = Convert.FromHexString(previousHash);
+        var body = Encoding.UTF8.GetBytes(canonical);
+        var input = new byte[previous.Length + body.Length];
+        previous.CopyTo(input, 0);
+        body.CopyTo(input, previous.Length);
+        return Convert.ToHexStringLower(SHA256.HashData(input));
+    }
+}

@@ -1,0 +1,71 @@
+using JasperFx;
+using JasperFx.Events;
+using JasperFx.Events.Projections;
+using Marten;
+using Trading.Api.Bids;
+using Trading.Api.Infrastructure.Http;
+using Trading.Api.Tenders;
+using Trading.Domain.Bids;
+using Trading.Domain.Entries;
+using Trading.Domain.Organizations;
+using Trading.Domain.Tenders;
+using Weasel.Core;
+
+namespace Trading.Api.Infrastructure.Marten;
+
+public static class MartenSetup
+{
+    public static void AddTradingStore(this WebApplicationBuilder builder)
+    {
+        var connection = builder.Configuration.GetConnectionString("Trading")
+            ?? throw new InvalidOperationException(
+                "ConnectionStrings:Trading is not set: run `bash deploy/local/run.sh`, or start the services with `bash deploy/local/services.sh start` and `source .data/services.env`.");
+        var schema = builder.Configuration["Trading:Schema"] ?? "trading";
+        builder.Services.AddSingleton(new Fence(schema, connection));
+        builder.Services.AddMarten(o =>
+        {
+            o.Connection(connection);
+            o.DatabaseSchemaName = schema;
+            o.Events.DatabaseSchemaName = schema;
+            o.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
+            o.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase, Json.Configure);
+            o.Events.StreamIdentity = StreamIdentity.AsGuid;
+            o.Events.AppendMode = EventAppendMode.QuickWithServerTimestamps;
+            o.Events.MetadataConfig.HeadersEnabled = true;
+            o.Events.MetadataConfig.CorrelationIdEnabled = true;
+            o.Events.MetadataConfig.CausationIdEnabled = true;
+
+            o.Projections.Add(new DeciderProjection<Organization>(Organization.Initial, Organization.Evolve,
+                typeof(OrganizationRegistered), typeof(OrganizationUpdated)), ProjectionLifecycle.Inline);
+            o.Projections.Add(new DeciderProjection<Entry>(Entry.Initial, Entry.Evolve,
+                typeof(EntryRegistered), typeof(EntryApproved), typeof(EntryRejected), typeof(EntryTendered)), ProjectionLifecycle.Inline);
+            o.Projections.Add(new DeciderProjection<Tender>(Tender.Initial, Tender.Evolve,
+                typeof(TenderPublished), typeof(TenderAmended), typeof(OpeningStarted), typeof(DecryptionWindowExtended),
+                typeof(OpeningCompleted), typeof(TenderFailed)), ProjectionLifecycle.Inline);
+            // A bid's state holds its ciphertext: replayed when needed rather than stored twice.
+            o.Projections.Add(new DeciderProjection<Bid>(Bid.Initial, Bid.Evolve,
+                typeof(BidSubmitted), typeof(BidReplaced), typeof(BidWithdrawn), typeof(BidKeyAccepted), typeof(BidOpened),
+                typeof(BidRevoked)), ProjectionLifecycle.Live);
+            o.Projections.Add<BidSummaryProjection>(ProjectionLifecycle.Inline);
+            o.Projections.Add<TenderNoticeProjection>(ProjectionLifecycle.Inline);
+
+            o.Schema.For<BidSummary>().Index(x => x.TenderId);
+            o.Schema.For<Tender>().Index(x => x.Status);
+            o.Schema.For<TenderNotice>().Index(x => x.Status);
+            o.Schema.For<StreamHead>();
+            o.Schema.For<IdempotencyRecord>();
+        }).UseLightweightSessions().ApplyAllDatabaseChangesOnStartup();
+        builder.Services.AddHostedService<FenceInstaller>();
+    }
+
+    private sealed class FenceInstaller(Fence fence, IDocumentStore store) : IHostedService
+    {
+        public async Task StartAsync(CancellationToken cancellationToken)
+        {
+            await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+            await fence.EnsureAsync(cancellationToken);
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}

@@ -1,0 +1,51 @@
+using Marten;
+using Trading.Api.Infrastructure.Http;
+using Trading.Api.Infrastructure.Marten;
+using Trading.Domain.Rules;
+using Trading.Domain.Shared;
+
+namespace Trading.Api.Infrastructure;
+
+/// <summary>The platform's configuration a decision depends on, resolved once at start-up.</summary>
+public sealed record PlatformRules(RuleSet Rules, HolidayCalendar Calendar, IReadOnlySet<Guid> OperatorOrganizations)
+{
+    public static PlatformRules From(IConfiguration config, bool development)
+    {
+        var values = config.GetSection("Trading:Rules").GetChildren()
+            .Where(c => c.Value is not null).ToDictionary(c => c.Key, c => c.Value!, StringComparer.Ordinal);
+        var rules = RuleSet.FromConfiguration(values, RuleSet.NationalDefaults);
+        var weaker = rules.WeakerThanLaw(RuleSet.NationalDefaults);
+        if (!development && weaker.Count > 0)
+            throw new InvalidOperationException($"Outside Development no rule may be weaker than the law: {string.Join("; ", weaker)}.");
+        var operators = (config["Trading:Operator:OrgIds"] ?? "")
+            .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(Guid.Parse).ToHashSet();
+        return new PlatformRules(rules, HolidayCalendar.China, operators);
+    }
+}
+
+/// <summary>
+/// The write path every command handler shares: a decision context (injected clock, actor, rules), then
+/// fetch → decide → append (with audit stamp and hash chain) → commit, the idempotency record in the same transaction.
+/// </summary>
+public sealed class Trade(IDocumentSession session, TimeProvider clock, PlatformRules platform, IdempotencyScope idempotency, Fence fence)
+{
+    public IDocumentSession Session => session;
+    public Fence Fence => fence;
+
+    public Context ContextFor(Actor actor) =>
+        new(clock.GetUtcNow(), actor, platform.Rules, platform.Calendar, platform.OperatorOrganizations);
+
+    public Task<Fetched<T>> FetchAsync<T>(Guid id, T initial, CancellationToken ct) where T : class =>
+        EventWriter.FetchAsync(session, id, initial, ct);
+
+    public Task AppendAsync<T>(Fetched<T> fetched, IReadOnlyList<object> events, Context context, CancellationToken ct) =>
+        EventWriter.AppendAsync(session, fetched, events, context.Actor, context.Now, ct);
+
+    public async Task<TResponse> CommitAsync<TResponse>(TResponse response, Context context, CancellationToken ct) where TResponse : notnull
+    {
+        idempotency.Record(session, response, context.Now);
+        session.CorrelationId ??= System.Diagnostics.Activity.Current?.TraceId.ToString();
+        await session.SaveChangesAsync(ct);
+        return response;
+    }
+}

@@ -1,0 +1,115 @@
+using Marten;
+using Trading.Api.Bids;
+using Trading.Api.Infrastructure;
+using Trading.Api.Infrastructure.Marten;
+using Trading.Api.Infrastructure.Security;
+using Trading.Domain.Bids;
+using Trading.Domain.Organizations;
+using Trading.Domain.Sealing;
+using Trading.Domain.Shared;
+using Trading.Domain.Tenders;
+
+namespace Trading.Api.Tenders;
+
+public sealed record OpeningStatus(string Status, DateTimeOffset? DecryptionEndsAt);
+
+/// <summary>
+/// Closing bidding and completing the opening, each behind the exclusive side of the fence in its own transaction.
+/// Both are "ensure" operations: the sweeper, the agent and the centre may race them harmlessly.
+/// </summary>
+public sealed class Opening(IDocumentStore store, Fence fence, TimeProvider clock, PlatformRules platform, PlatformKeys keys)
+{
+    public static readonly Actor Platform = new("platform", Guid.Empty, Role.Platform, null, "platform");
+
+    public async Task<OpeningStatus> EnsureStartedAsync(Guid tenderId, Actor actor, CancellationToken ct)
+    {
+        await using var session = store.LightweightSession();
+        var context = ContextFor(actor);
+        var current = await session.LoadAsync<Tender>(tenderId, ct);
+        // Refuse early (no lock) what the decision would refuse anyway, so bidders never wait for a closer that cannot close.
+        if (current is null || current.Status != TenderStatus.Bidding || context.Now < current.BidDeadline)
+            return StatusOf(Tender.Decide(new StartOpening(tenderId, []), current ?? Tender.Initial, context), current);
+
+        await fence.CloseAsync(session, tenderId, keys: false, ct);
+        var stream = await EventWriter.FetchAsync(session, tenderId, Tender.Initial, ct);
+        var live = await session.Query<BidSummary>().Where(b => b.TenderId == tenderId && b.Status == "submitted").ToListAsync(ct);
+        var listed = live.OrderBy(b => b.Id).Select(b => new ListedBid(b.Id, b.BidderOrg, b.Revision, b.CiphertextSha256)).ToList();
+        var events = Tender.Decide(new StartOpening(tenderId, listed), stream.State, context);
+        await EventWriter.AppendAsync(session, stream, events, actor, context.Now, ct);
+        await session.SaveChangesAsync(ct);
+        return StatusOf(events, stream.State);
+    }
+
+    public async Task<OpeningStatus> EnsureCompletedAsync(Guid tenderId, Actor actor, CancellationToken ct)
+    {
+        await using var session = store.LightweightSession();
+        var context = ContextFor(actor);
+        var current = await session.LoadAsync<Tender>(tenderId, ct) ?? Tender.Initial;
+        if (current.Status != TenderStatus.Opening)
+            return StatusOf(Tender.Decide(new CompleteOpening(tenderId, []), current, context), current);
+
+        await fence.CloseAsync(session, tenderId, keys: true, ct);
+        var stream = await EventWriter.FetchAsync(session, tenderId, Tender.Initial, ct);
+        var tender = stream.State;
+        var summaries = (await session.LoadManyAsync<BidSummary>(ct, tender.Listed.Select(b => b.BidId))).ToDictionary(s => s.Id);
+        var accepted = tender.Listed.Where(b => summaries.GetValueOrDefault(b.BidId) is { Status: "keyAccepted" } s && s.Revision == b.Revision).ToList();
+        var sealedBids = await SealedBidsAsync(session, tenderId, ct);
+        var names = (await session.LoadManyAsync<Organization>(ct, tender.Listed.Select(b => b.BidderOrg).Distinct())).ToDictionary(o => o.Id, o => o.Name);
+
+        var opened = new Dictionary<Guid, OpenBid>();
+        foreach (var b in accepted)
+        {
+            var key = keys.Wrapper.Unwrap(Convert.FromBase64String(summaries[b.BidId].WrappedKey!), b.BidId, b.Revision);
+            var content = BidKeys.TryKey(key, sealedBids[(b.BidId, b.Revision)]) is KeyAccepted ok ? ok.Content : [];
+            var reading = BidContent.Read(content, tender.Currency);
+            opened[b.BidId] = new OpenBid(b.BidId, key, content, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(content)),
+                reading is ValidBidContent v ? new Money(v.Amount, v.Currency) : null, (reading as InvalidBidContent)?.Reason);
+        }
+        var outcomes = tender.Listed.Select(b => new OpeningOutcome(b.BidId, names.GetValueOrDefault(b.BidderOrg, ""),
+            opened.GetValueOrDefault(b.BidId)?.Price, opened.GetValueOrDefault(b.BidId)?.InvalidReason, opened.ContainsKey(b.BidId))).ToList();
+        var events = Tender.Decide(new CompleteOpening(tenderId, outcomes), tender, context);
+        if (events.Count == 0)
+            return StatusOf(events, tender);
+        await EventWriter.AppendAsync(session, stream, events, actor, context.Now, ct);
+
+        var record = events.OfType<OpeningCompleted>().Single();
+        var heads = (await session.LoadManyAsync<StreamHead>(ct, tender.Listed.Select(b => b.BidId))).ToDictionary(h => h.Id);
+        foreach (var line in record.Bids)
+        {
+            var listed = tender.Listed.First(b => b.BidId == line.BidId);
+            var summary = summaries[line.BidId];
+            var bid = Bid.Initial with
+            {
+                Id = line.BidId, TenderId = tenderId, BidderOrg = listed.BidderOrg, Revision = listed.Revision,
+                Status = summary.Status == "keyAccepted" ? BidStatus.KeyAccepted : BidStatus.Live,
+            };
+            var bidEvents = opened.TryGetValue(line.BidId, out var open)
+                ? Bid.Decide(open, bid, context)
+                : Bid.Decide(new RevokeBid(line.BidId, line.RevocationReason ?? RevocationReason.BidderFault), bid, context);
+            var head = heads[line.BidId];
+            EventWriter.Append(session, line.BidId, head.Version, head.Hash, bidEvents, actor, context.Now);
+        }
+        await session.SaveChangesAsync(ct);
+        return StatusOf(events, tender);
+    }
+
+    /// <summary>The sealed envelope of every revision of this tender's bids, read back from the events that carried them.</summary>
+    private static async Task<Dictionary<(Guid, int), SealedBid>> SealedBidsAsync(IQuerySession session, Guid tenderId, CancellationToken ct)
+    {
+        var submitted = await session.Events.QueryRawEventDataOnly<BidSubmitted>().Where(e => e.TenderId == tenderId).ToListAsync(ct);
+        var replaced = await session.Events.QueryRawEventDataOnly<BidReplaced>().Where(e => e.TenderId == tenderId).ToListAsync(ct);
+        return submitted.Select(e => (e.BidId, e.Revision, e.Ciphertext, e.Receipt))
+            .Concat(replaced.Select(e => (e.BidId, e.Revision, e.Ciphertext, e.Receipt)))
+            .ToDictionary(e => (e.BidId, e.Revision), e => new SealedBid(Convert.FromBase64String(e.Receipt.Nonce),
+                Convert.FromBase64String(e.Ciphertext), e.Receipt.Aad, e.Receipt.KeyCommitment, e.Receipt.CiphertextSha256));
+    }
+
+    private Context ContextFor(Actor actor) =>
+        new(clock.GetUtcNow(), actor, platform.Rules, platform.Calendar, platform.OperatorOrganizations);
+
+    private static OpeningStatus StatusOf(IReadOnlyList<object> events, Tender? before)
+    {
+        var state = events.Aggregate(before ?? Tender.Initial, Tender.Evolve);
+        return new OpeningStatus(Tender.Text(state.Status), state.DecryptionEndsAt);
+    }
+}

@@ -1,0 +1,71 @@
+using Marten;
+using Trading.Api.Bids;
+using Trading.Domain.Tenders;
+
+namespace Trading.Api.Tenders;
+
+/// <summary>
+/// Time-driven steps never depend on a single timer (ARCHITECTURE.md decision 5): every second this closes bidding of
+/// tenders whose deadline passed and completes openings whose keys are all in or whose window ended. Every node may run
+/// it; the steps are "ensure" operations behind the fence, so racing is harmless. The cadence is wall-clock; the
+/// decision's "now" is the injected clock.
+/// </summary>
+public sealed class Sweeper(IDocumentStore store, Opening opening, TimeProvider clock, IConfiguration config, ILogger<Sweeper> log) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var interval = config.GetValue("Trading:Sweeper:Interval", TimeSpan.FromSeconds(1));
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await SweepAsync(stoppingToken);
+            }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+            {
+                log.LogWarning(e, "Sweep failed; retrying in {Interval}", interval);
+            }
+            await Task.Delay(interval, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+        }
+    }
+
+    public async Task SweepAsync(CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        IReadOnlyList<Tender> due;
+        IReadOnlyList<Tender> opening1;
+        await using (var session = store.QuerySession())
+        {
+            due = await session.Query<Tender>().Where(t => t.Status == TenderStatus.Bidding && t.BidDeadline <= now).ToListAsync(ct);
+            opening1 = await session.Query<Tender>().Where(t => t.Status == TenderStatus.Opening).ToListAsync(ct);
+        }
+        foreach (var tender in due)
+            await Step(() => opening.EnsureStartedAsync(tender.Id, Opening.Platform, ct), tender.Id, "close bidding");
+        foreach (var tender in opening1)
+        {
+            if (tender.DecryptionEndsAt > now && !await AllKeysInAsync(tender, ct))
+                continue;
+            await Step(() => opening.EnsureCompletedAsync(tender.Id, Opening.Platform, ct), tender.Id, "complete the opening");
+        }
+    }
+
+    private async Task<bool> AllKeysInAsync(Tender tender, CancellationToken ct)
+    {
+        await using var session = store.QuerySession();
+        var keys = await session.Query<BidSummary>().CountAsync(b => b.TenderId == tender.Id && b.Status == "keyAccepted", ct);
+        return keys >= tender.Listed.Count;
+    }
+
+    private async Task Step(Func<Task<OpeningStatus>> step, Guid tenderId, string what)
+    {
+        try
+        {
+            await step();
+        }
+        catch (Exception e)
+        {
+            // Another node or the agent got there first, or the database blinked: the next sweep tries again.
+            log.LogInformation(e, "Could not {What} for tender {TenderId} this sweep", what, tenderId);
+        }
+    }
+}

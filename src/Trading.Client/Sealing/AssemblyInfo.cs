@@ -1,0 +1,4 @@
+using System.Runtime.CompilerServices;
+
+// The deterministic Sealer.Seal overload serves the known-answer test only.
+[assembly: InternalsVisibleTo("Trading.Domain.Tests")]

@@ -1,0 +1,240 @@
+using Trading.Domain.Entries;
+using Trading.Domain.Organizations;
+using Trading.Domain.Rules;
+using Trading.Domain.Shared;
+
+namespace Trading.Domain.Tenders;
+
+public enum TenderStatus { None, Bidding, Opening, Failed, Evaluation }
+
+/// <summary>A tender (招标项目) from publication through the opening.</summary>
+public sealed record Tender(
+    Guid Id, TenderStatus Status, Guid EntryId, string Jurisdiction, Guid TendereeOrg, Guid AgentOrg, string Currency,
+    Money? PriceCeiling, DateTimeOffset BidDeadline, TimeSpan DecryptionWindow, int MinBidders, RuleValue ClarificationLead,
+    int Amendments, IReadOnlyList<ListedBid> Listed, DateTimeOffset? DecryptionEndsAt, bool WindowExtended)
+{
+    public static readonly Tender Initial = new(Guid.Empty, TenderStatus.None, Guid.Empty, "", Guid.Empty, Guid.Empty, "",
+        null, default, TimeSpan.Zero, 0, RuleSet.NationalDefaults.ClarificationLead, 0, [], null, false);
+
+    public bool IsParty(Guid organization) => organization == AgentOrg || organization == TendereeOrg;
+
+    public static IReadOnlyList<object> Decide(PublishTender command, Context context)
+    {
+        var entry = command.Entry;
+        var actor = context.Actor;
+        var rules = context.Rules;
+        // 统一进场: no tender without an approved entry, published by the organisation that registered it.
+        if (entry.Status != EntryStatus.Approved)
+            throw Refusal.Breaks(Rulebook.EntryRequired, "The entry must be approved by its supervisor before a tender is published.");
+        if (actor.Role != Role.Agent || actor.OrganizationId != entry.AgentOrg)
+            throw Refusal.Breaks(Rulebook.EntryRequired, "Only the agent that registered the entry publishes its tender.");
+        if (command.CurrentTender is { Status: not TenderStatus.Failed })
+            throw Refusal.Forbids(Rulebook.EntryRequired, "The entry already has a tender; only a failed tender's entry may be tendered again.");
+        if (string.IsNullOrWhiteSpace(command.Title) || command.Title.Length > 300)
+            throw Refusal.Invalid("title", "The title is required and at most 300 characters.");
+        ValidateDocuments("documents", command.Documents);
+        ValidateEvaluation(command.Evaluation);
+
+        var earliest = LegalTime.EarliestAllowedEnd(context.Now, rules.MinBiddingPeriod);
+        if (command.BidDeadline < earliest)
+            throw Refusal.Breaks(Rulebook.MinBiddingPeriod,
+                $"The bid deadline must leave at least {rules.MinBiddingPeriod} from publication: not before {Times.Format(earliest)}.");
+
+        var estimated = entry.EstimatedValue!;
+        if (command.BidBond is { } bond)
+        {
+            if (bond.Currency != estimated.Currency || bond.Amount <= 0 || !Money.HasCents(bond.Amount))
+                throw Refusal.Invalid("bidBond", "The bid security is a positive amount in the entry's currency.");
+            if (bond.Amount > estimated.Amount * rules.BidSecurityCap)
+                throw Refusal.Breaks(Rulebook.BidSecurityCap,
+                    $"Bid security may not exceed {rules.BidSecurityCap:P0} of the estimated value ({estimated.Amount * rules.BidSecurityCap:0.00} {estimated.Currency}).");
+        }
+
+        var window = command.DecryptionWindowMinutes;
+        if (window is { } minutes && (minutes < rules.DecryptionWindowMinMinutes || minutes > rules.DecryptionWindowMaxMinutes))
+            throw Refusal.Breaks(Rulebook.DecryptionWindow,
+                $"A tender's decryption window is {rules.DecryptionWindowMinMinutes}–{rules.DecryptionWindowMaxMinutes} minutes.");
+        var windowMinutes = window ?? (int)Math.Ceiling(WindowOf(rules).TotalMinutes);
+
+        var resolved = new Dictionary<string, string>(rules.Resolved(), StringComparer.Ordinal);
+        if (window is not null)
+            resolved[Rulebook.DecryptionWindow.Id] = TimeSpan.FromMinutes(windowMinutes).ToString("c", System.Globalization.CultureInfo.InvariantCulture);
+
+        return
+        [
+            new TenderPublished(command.TenderId, entry.Id, command.Title.Trim(), entry.Kind, entry.Jurisdiction, entry.TendereeOrg,
+                entry.AgentOrg, estimated, entry.PriceCeiling, command.BidDeadline, windowMinutes, command.BidBond, command.Documents,
+                command.Evaluation, rules.Id, resolved, context.Now),
+        ];
+    }
+
+    public static IReadOnlyList<object> Decide(AmendTender command, Tender state, Context context)
+    {
+        RequireOperator(state, context, agentOnly: true);
+        if (state.Status != TenderStatus.Bidding || context.Now >= state.BidDeadline)
+            throw Refusal.Forbids(Rulebook.DeadlinePassed, "A tender is amended only before its bid deadline.", "deadline-passed");
+        if (string.IsNullOrWhiteSpace(command.Description) || command.Description.Length > 4000)
+            throw Refusal.Invalid("description", "The description is required and at most 4000 characters.");
+        if (command.Documents is not null)
+            ValidateDocuments("documents", command.Documents);
+
+        var deadline = command.BidDeadline ?? state.BidDeadline;
+        if (deadline < state.BidDeadline)
+            throw Refusal.Breaks(Rulebook.ClarificationLead, "An amendment never moves the bid deadline earlier.");
+        var moved = false;
+        // L1 第23条: a change that can affect bids reaches bidders at least 15 days before the deadline, else the deadline moves.
+        if (command.AffectsBids && context.Now >= LegalTime.LatestAllowedStart(deadline, state.ClarificationLead))
+        {
+            var restored = LegalTime.RestoreLead(context.Now, state.ClarificationLead);
+            if (restored > deadline)
+            {
+                deadline = restored;
+                moved = true;
+            }
+        }
+        return
+        [
+            new TenderAmended(state.Id, state.Amendments + 1, command.Description, command.AffectsBids, command.Documents,
+                state.BidDeadline, deadline, moved, context.Now),
+        ];
+    }
+
+    public static IReadOnlyList<object> Decide(StartOpening command, Tender state, Context context)
+    {
+        if (state.Status == TenderStatus.None)
+            throw Refusal.NotFound("The tender");
+        RequireOperator(state, context, agentOnly: false);
+        if (state.Status != TenderStatus.Bidding)
+            return [];
+        if (context.Now < state.BidDeadline)
+            throw Refusal.NotInPhase(Rulebook.OpeningAtDeadline, $"The opening starts at the bid deadline, {Times.Format(state.BidDeadline)}.");
+        if (command.LiveBids.Count < state.MinBidders)
+            return [new TenderFailed(state.Id, FailureReasons.InsufficientBids, command.LiveBids, context.Now)];
+        return [new OpeningStarted(state.Id, command.LiveBids, context.Now, context.Now + state.DecryptionWindow)];
+    }
+
+    public static IReadOnlyList<object> Decide(ExtendDecryptionWindow command, Tender state, Context context)
+    {
+        if (state.Status == TenderStatus.None)
+            throw Refusal.NotFound("The tender");
+        if (context.Actor.Role != Role.Center)
+            throw Refusal.Breaks(Rulebook.DecryptionWindow, "Only the trading centre extends the decryption window.");
+        if (state.Status != TenderStatus.Opening)
+            throw Refusal.NotInPhase(Rulebook.DecryptionWindow, "The decryption window is extended only during the opening.");
+        if (state.WindowExtended)
+            throw Refusal.Forbids(Rulebook.DecryptionWindow, "The decryption window may be extended once.");
+        if (command.Minutes is < 1 or > 120)
+            throw Refusal.Invalid("minutes", "The extension is 1–120 minutes.");
+        if (string.IsNullOrWhiteSpace(command.Reason) || command.Reason.Length > 2000)
+            throw Refusal.Invalid("reason", "The platform fault that justifies the extension is stated (at most 2000 characters).");
+        var from = context.Now > state.DecryptionEndsAt!.Value ? context.Now : state.DecryptionEndsAt.Value;
+        return [new DecryptionWindowExtended(state.Id, command.Minutes, command.Reason, from.AddMinutes(command.Minutes), context.Now)];
+    }
+
+    public static IReadOnlyList<object> Decide(CompleteOpening command, Tender state, Context context)
+    {
+        if (state.Status == TenderStatus.None)
+            throw Refusal.NotFound("The tender");
+        RequireOperator(state, context, agentOnly: false);
+        if (state.Status is TenderStatus.Evaluation or TenderStatus.Failed)
+            return [];
+        if (state.Status != TenderStatus.Opening)
+            throw Refusal.NotInPhase(Rulebook.OpeningAtDeadline, "The opening has not started.");
+        var outcomes = command.Outcomes.ToDictionary(o => o.BidId);
+        var allKeysIn = state.Listed.All(b => outcomes.TryGetValue(b.BidId, out var o) && o.KeyAccepted);
+        if (!allKeysIn && context.Now < state.DecryptionEndsAt)
+            throw Refusal.NotInPhase(Rulebook.DecryptionWindow,
+                $"The opening completes when every key is in or the window ends, {Times.Format(state.DecryptionEndsAt!.Value)}.");
+
+        var revocation = state.WindowExtended ? RevocationReason.PlatformFault : RevocationReason.BidderFault;
+        var lines = state.Listed.Select(b =>
+        {
+            var o = outcomes.GetValueOrDefault(b.BidId);
+            var name = o?.BidderName ?? "";
+            return o switch
+            {
+                { KeyAccepted: true, Price: { } price } => new OpeningLine(b.BidId, b.BidderOrg, name, price, OpeningLineStatus.Opened, null, null),
+                { KeyAccepted: true } => new OpeningLine(b.BidId, b.BidderOrg, name, null, OpeningLineStatus.Invalid, null, o.InvalidReason),
+                _ => new OpeningLine(b.BidId, b.BidderOrg, name, null, OpeningLineStatus.Revoked, revocation, null),
+            };
+        }).ToList();
+
+        var completed = new OpeningCompleted(state.Id, lines, context.Now);
+        return lines.Any(l => l.Status == OpeningLineStatus.Opened)
+            ? [completed]
+            : [completed, new TenderFailed(state.Id, FailureReasons.NoBidOpened, state.Listed, context.Now)];
+    }
+
+    public static Tender Evolve(Tender state, object @event) => @event switch
+    {
+        TenderPublished e => new(e.TenderId, TenderStatus.Bidding, e.EntryId, e.Jurisdiction, e.TendereeOrg, e.AgentOrg,
+            e.EstimatedValue.Currency, e.PriceCeiling, e.BidDeadline, TimeSpan.FromMinutes(e.DecryptionWindowMinutes),
+            int.Parse(e.Rules[Rulebook.MinBidders.Id], System.Globalization.CultureInfo.InvariantCulture),
+            RuleValue.Parse(e.Rules[Rulebook.ClarificationLead.Id]), 0, [], null, false),
+        TenderAmended e => state with { BidDeadline = e.BidDeadline, Amendments = e.Number },
+        OpeningStarted e => state with { Status = TenderStatus.Opening, Listed = e.Bids, DecryptionEndsAt = e.DecryptionEndsAt },
+        DecryptionWindowExtended e => state with { DecryptionEndsAt = e.DecryptionEndsAt, WindowExtended = true },
+        OpeningCompleted => state with { Status = TenderStatus.Evaluation },
+        TenderFailed e => state with { Status = TenderStatus.Failed, Listed = e.Bids },
+        _ => state,
+    };
+
+    public static string Text(TenderStatus status) => status switch
+    {
+        TenderStatus.Bidding => "bidding",
+        TenderStatus.Opening => "opening",
+        TenderStatus.Failed => "failed",
+        TenderStatus.Evaluation => "evaluation",
+        _ => "none",
+    };
+
+    private static TimeSpan WindowOf(RuleSet rules) =>
+        LegalTime.PeriodEnd(DateTimeOffset.UnixEpoch, rules.DecryptionWindow, HolidayCalendar.China) - DateTimeOffset.UnixEpoch;
+
+    /// <summary>管办分离: the tender's own agent operates it, the trading centre hosts the opening, the platform keeps time.</summary>
+    private static void RequireOperator(Tender state, Context context, bool agentOnly)
+    {
+        var actor = context.Actor;
+        var allowed = actor.Role == Role.Platform
+            || (actor.Role == Role.Agent && actor.OrganizationId == state.AgentOrg)
+            || (!agentOnly && actor.Role == Role.Center && actor.Jurisdiction is { } j && Trading.Domain.Organizations.Jurisdiction.Covers(j, state.Jurisdiction));
+        if (!allowed)
+            throw Refusal.Breaks(Rulebook.SupervisorNeverOperates, "Only the tender's agent (or, for the opening, the trading centre) operates it.");
+    }
+
+    private static void ValidateDocuments(string field, IReadOnlyList<TenderDocument> documents)
+    {
+        if (documents.Count > 200)
+            throw Refusal.Invalid(field, "At most 200 documents.");
+        foreach (var d in documents)
+        {
+            if (string.IsNullOrWhiteSpace(d.Name) || d.Name.Length > 255)
+                throw Refusal.Invalid(field, "Every document has a name of at most 255 characters.");
+            if (!Organization.IsSha256Hex(d.Sha256))
+                throw Refusal.Invalid(field, "Every document's sha256 is 64 lower-case hex characters.");
+        }
+    }
+
+    private static void ValidateEvaluation(EvaluationMethod evaluation)
+    {
+        switch (evaluation.Method)
+        {
+            case "lowestPrice":
+                return;
+            case "comprehensive":
+                var criteria = evaluation.Criteria ?? [];
+                if (evaluation.PriceWeight is not { } weight || weight <= 0 || weight > 100)
+                    throw Refusal.Invalid("evaluation.priceWeight", "A comprehensive evaluation weights price above 0 and at most 100.");
+                if (evaluation.PriceScoring?.Strategy is not ("lowestBenchmark" or "averageBenchmark"))
+                    throw Refusal.Invalid("evaluation.priceScoring.strategy", "The price scoring strategy is lowestBenchmark or averageBenchmark.");
+                if (criteria.Count == 0 || criteria.Count > 50 || criteria.Any(c => string.IsNullOrWhiteSpace(c.Id) || c.MaxScore <= 0)
+                    || criteria.Select(c => c.Id).Distinct(StringComparer.Ordinal).Count() != criteria.Count)
+                    throw Refusal.Invalid("evaluation.criteria", "Criteria have distinct ids and positive maximum scores.");
+                if (criteria.Sum(c => c.MaxScore) + weight != 100)
+                    throw Refusal.Invalid("evaluation.criteria", "The criteria's maximum scores and the price weight add up to 100.");
+                return;
+            default:
+                throw Refusal.Invalid("evaluation.method", "The evaluation method is lowestPrice or comprehensive.");
+        }
+    }
+}

@@ -1,0 +1,23 @@
+using Trading.Domain.Entries;
+using Trading.Domain.Shared;
+
+namespace Trading.Domain.Tenders;
+
+/// <param name="Entry">the entry being tendered, as it stands</param>
+/// <param name="CurrentTender">the entry's current tender, if any: only a failed one may be tendered again</param>
+public sealed record PublishTender(
+    Guid TenderId, Entry Entry, Tender? CurrentTender, string Title, DateTimeOffset BidDeadline, int? DecryptionWindowMinutes,
+    Money? BidBond, IReadOnlyList<TenderDocument> Documents, EvaluationMethod Evaluation);
+
+public sealed record AmendTender(Guid TenderId, string Description, bool AffectsBids, IReadOnlyList<TenderDocument>? Documents, DateTimeOffset? BidDeadline);
+
+/// <summary>Ensures the opening has started; <see cref="LiveBids"/> is what the closer listed under the exclusive fence.</summary>
+public sealed record StartOpening(Guid TenderId, IReadOnlyList<ListedBid> LiveBids);
+
+public sealed record ExtendDecryptionWindow(Guid TenderId, int Minutes, string Reason);
+
+/// <summary>What the opening found for one listed bid: its content when its key was accepted, else nothing.</summary>
+public sealed record OpeningOutcome(Guid BidId, string BidderName, Money? Price, string? InvalidReason, bool KeyAccepted);
+
+/// <summary>Ensures the opening is completed once every key is in or the window has ended.</summary>
+public sealed record CompleteOpening(Guid TenderId, IReadOnlyList<OpeningOutcome> Outcomes);

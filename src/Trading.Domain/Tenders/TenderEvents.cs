@@ -1,0 +1,50 @@
+using Trading.Domain.Entries;
+using Trading.Domain.Shared;
+
+namespace Trading.Domain.Tenders;
+
+public sealed record TenderDocument(string Name, string Sha256);
+
+public sealed record Criterion(string Id, string Name, decimal MaxScore);
+
+public sealed record PriceScoring(string Strategy, IReadOnlyDictionary<string, string>? Parameters);
+
+/// <summary>The evaluation method, criteria and price formula: fixed at publication (scoring-frozen).</summary>
+public sealed record EvaluationMethod(string Method, decimal? PriceWeight, PriceScoring? PriceScoring, IReadOnlyList<Criterion>? Criteria);
+
+/// <summary>A live bid as the closing of bidding listed it: the authoritative list of the opening.</summary>
+public sealed record ListedBid(Guid BidId, Guid BidderOrg, int Revision, string CiphertextSha256);
+
+public enum RevocationReason { BidderFault, PlatformFault }
+
+public enum OpeningLineStatus { Opened, Revoked, Invalid }
+
+/// <summary>One line of the opening record (开标记录).</summary>
+public sealed record OpeningLine(
+    Guid BidId, Guid BidderOrg, string BidderName, Money? Price, OpeningLineStatus Status,
+    RevocationReason? RevocationReason, string? InvalidReason);
+
+public sealed record TenderPublished(
+    Guid TenderId, Guid EntryId, string Title, TradeKind Kind, string Jurisdiction, Guid TendereeOrg, Guid AgentOrg,
+    Money EstimatedValue, Money? PriceCeiling, DateTimeOffset BidDeadline, int DecryptionWindowMinutes, Money? BidBond,
+    IReadOnlyList<TenderDocument> Documents, EvaluationMethod Evaluation,
+    string RuleSetId, IReadOnlyDictionary<string, string> Rules, DateTimeOffset PublishedAt);
+
+public sealed record TenderAmended(
+    Guid TenderId, int Number, string Description, bool AffectsBids, IReadOnlyList<TenderDocument>? Documents,
+    DateTimeOffset PreviousBidDeadline, DateTimeOffset BidDeadline, bool DeadlineMovedByRule, DateTimeOffset AmendedAt);
+
+/// <summary>Bidding closed behind the fence at the deadline; <see cref="Bids"/> is every bid that committed before it.</summary>
+public sealed record OpeningStarted(Guid TenderId, IReadOnlyList<ListedBid> Bids, DateTimeOffset StartedAt, DateTimeOffset DecryptionEndsAt);
+
+public sealed record DecryptionWindowExtended(Guid TenderId, int Minutes, string Reason, DateTimeOffset DecryptionEndsAt, DateTimeOffset ExtendedAt);
+
+public sealed record OpeningCompleted(Guid TenderId, IReadOnlyList<OpeningLine> Bids, DateTimeOffset CompletedAt);
+
+public sealed record TenderFailed(Guid TenderId, string Reason, IReadOnlyList<ListedBid> Bids, DateTimeOffset FailedAt);
+
+public static class FailureReasons
+{
+    public const string InsufficientBids = "insufficientBids";
+    public const string NoBidOpened = "noBidOpened";
+}

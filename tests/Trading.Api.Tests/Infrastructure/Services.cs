@@ -1,0 +1,81 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Testcontainers.PostgreSql;
+using Testcontainers.RabbitMq;
+
+namespace Trading.Api.Tests.Infrastructure;
+
+/// <summary>
+/// The real PostgreSQL and RabbitMQ the integration tests run against. First the environment
+/// (set by <c>deploy/local/services.sh</c> / <c>test.sh</c>), else one shared Testcontainers
+/// container per test process when a Docker engine is reachable, else a clear error.
+/// </summary>
+public static class Services
+{
+    private const string HowToStart =
+        "Start the project's private services: `bash deploy/local/services.sh start && source .data/services.env` " +
+        "(or run the whole suite with `bash deploy/local/test.sh`), or make a Docker engine reachable.";
+
+    // Lazy<Task>: the container starts once even when many fixtures ask at the same time.
+    private static readonly Lazy<Task<string>> PostgresContainer = new(StartPostgresAsync);
+    private static readonly Lazy<Task<string>> RabbitMqContainer = new(StartRabbitMqAsync);
+    private static readonly ConcurrentDictionary<string, byte> IssuedSchemas = new();
+
+    public static Task<string> PostgresAsync() =>
+        FromEnvironment("TRADING_TEST_PG", "ConnectionStrings__Trading") is { } cs
+            ? Task.FromResult(cs)
+            : DockerAvailable() ? PostgresContainer.Value : throw NotConfigured("PostgreSQL", "TRADING_TEST_PG");
+
+    public static Task<string> RabbitMqAsync() =>
+        FromEnvironment("TRADING_TEST_RABBITMQ", "ConnectionStrings__RabbitMq") is { } uri
+            ? Task.FromResult(uri)
+            : DockerAvailable() ? RabbitMqContainer.Value : throw NotConfigured("RabbitMQ", "TRADING_TEST_RABBITMQ");
+
+    /// <summary>A fresh lower-case PostgreSQL identifier: the prefix (sanitised) and 8 hex chars.</summary>
+    public static string UniqueSchema(string prefix)
+    {
+        var name = new StringBuilder(prefix.Length);
+        foreach (var c in prefix.ToLowerInvariant())
+            name.Append(c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '_' ? c : '_');
+        if (name.Length == 0 || char.IsAsciiDigit(name[0]))
+            name.Insert(0, 's');
+        var stem = name.ToString(0, Math.Min(name.Length, 63 - 8)); // identifiers are cut at 63 bytes
+
+        while (true)
+        {
+            var schema = stem + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
+            if (IssuedSchemas.TryAdd(schema, 0))
+                return schema;
+        }
+    }
+
+    private static string? FromEnvironment(params string[] names) =>
+        names.Select(Environment.GetEnvironmentVariable).FirstOrDefault(v => !string.IsNullOrWhiteSpace(v));
+
+    private static bool DockerAvailable() =>
+        !string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable("DOCKER_HOST"))
+        || File.Exists("/var/run/docker.sock");
+
+    private static InvalidOperationException NotConfigured(string service, string variable) =>
+        new(string.Create(CultureInfo.InvariantCulture,
+            $"No {service} for the tests: {variable} is not set and no Docker engine is reachable. {HowToStart}"));
+
+    // The containers live as long as the test process; Testcontainers' reaper removes them after it.
+    private static async Task<string> StartPostgresAsync()
+    {
+        var container = new PostgreSqlBuilder("postgres:15")
+            .WithCommand("-c", "max_connections=300")
+            .Build();
+        await container.StartAsync();
+        return container.GetConnectionString() + ";Maximum Pool Size=200;Include Error Detail=true";
+    }
+
+    private static async Task<string> StartRabbitMqAsync()
+    {
+        var container = new RabbitMqBuilder("rabbitmq:3.10").Build();
+        await container.StartAsync();
+        return container.GetConnectionString();
+    }
+}

@@ -1,0 +1,85 @@
+using System.Net.Http.Headers;
+using System.Runtime.CompilerServices;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Time.Testing;
+using Trading.Api.Infrastructure;
+
+namespace Trading.Api.Tests.Infrastructure;
+
+/// <summary>
+/// The API in-process on the real PostgreSQL, one schema per fixture, with a fake clock the test moves.
+/// Rule values are the legal defaults unless a test gives others.
+/// </summary>
+public sealed class TradingApp : WebApplicationFactory<Program>
+{
+    public static readonly DateTimeOffset Start = new(2026, 3, 2, 1, 0, 0, TimeSpan.Zero); // 09:00 Beijing, Monday
+
+    private readonly Dictionary<string, string?> settings;
+
+    public TradingApp(IDictionary<string, string?>? overrides = null, bool sweeper = true)
+    {
+        Schema = Trading.Api.Tests.Infrastructure.Services.UniqueSchema("t");
+        settings = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Trading"] = Trading.Api.Tests.Infrastructure.Services.PostgresAsync().GetAwaiter().GetResult(),
+            ["Trading:Schema"] = Schema,
+            ["Trading:Auth:DevTokens"] = "true",
+            ["Trading:Sweeper:Enabled"] = sweeper ? "true" : "false",
+            ["Trading:Sweeper:Interval"] = "00:00:00.100",
+            ["Trading:Operator:OrgIds"] = OperatorOrg.ToString(),
+        };
+        foreach (var (k, v) in overrides ?? new Dictionary<string, string?>())
+            settings[k] = v;
+    }
+
+    public string Schema { get; }
+    public FakeTimeProvider Clock { get; } = new(Start);
+    public static readonly Guid OperatorOrg = Guid.Parse("0c0c0c0c-0000-4000-8000-000000000001");
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Development");
+        foreach (var (k, v) in settings)
+            builder.UseSetting(k, v);
+        builder.ConfigureServices(s => s.Replace(ServiceDescriptor.Singleton<TimeProvider>(Clock)));
+    }
+
+    public async Task<HttpClient> As(string role, Guid org, string? jurisdiction = null, string sub = "tester")
+    {
+        var anonymous = CreateClient();
+        var response = await anonymous.PostAsJsonAsync("/api/dev/tokens", new { sub, org, role, jurisdiction });
+        response.EnsureSuccessStatusCode();
+        var token = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString();
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+
+    /// <summary>Moves the fake clock and gives the sweeper (polling every 100 ms of wall time) a moment to see it.</summary>
+    public void Advance(TimeSpan by) => Clock.Advance(by);
+
+    public static async Task<T> Until<T>(Func<Task<T?>> probe, TimeSpan? timeout = null, string what = "condition") where T : class
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(15));
+        while (DateTime.UtcNow < deadline)
+        {
+            if (await probe() is { } value)
+                return value;
+            await Task.Delay(50);
+        }
+        throw new TimeoutException($"Timed out waiting for {what}.");
+    }
+
+    public static async Task<T> Until<T>(Func<Task<T?>> probe, TimeSpan? timeout = null, string what = "condition") where T : struct =>
+        (await Until(async () => await probe() is { } v ? new StrongBox<T>(v) : null, timeout, what)).Value;
+
+    public static string Sha256Hex(string text) => Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)));
+
+    public static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
+}
