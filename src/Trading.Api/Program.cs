@@ -15,7 +15,8 @@ var development = builder.Environment.IsDevelopment();
 var keys = PlatformKeys.Load(builder.Configuration, development,
     LoggerFactory.Create(l => l.AddConsole()).CreateLogger("Trading.Keys"));
 
-builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = builder.Configuration.GetValue("Trading:Http:MaxBodyBytes", 64 * 1024));
+var maxBody = builder.Configuration.GetValue("Trading:Http:MaxBodyBytes", 64 * 1024L);
+builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = maxBody);
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton(keys);
 builder.Services.AddSingleton(PlatformRules.From(builder.Configuration, development));
@@ -35,9 +36,14 @@ if (builder.Configuration.GetValue("Trading:Sweeper:Enabled", true))
 
 var app = builder.Build();
 app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = Problems.Handle, StatusCodeSelector = _ => 500 });
-// The idempotency filter hashes the raw body after binding read it.
 app.Use((http, next) =>
 {
+    // A sealed bid is about 11 KB of JSON: anything far larger is refused before it is read (Kestrel enforces it too).
+    if (http.Request.ContentLength > maxBody)
+        throw new BadHttpRequestException("Request body too large.", StatusCodes.Status413PayloadTooLarge);
+    if (http.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        limit.MaxRequestBodySize = maxBody;
+    // The idempotency filter hashes the raw body after binding read it.
     if (http.Request.Headers.ContainsKey("Idempotency-Key"))
         http.Request.EnableBuffering();
     return next(http);

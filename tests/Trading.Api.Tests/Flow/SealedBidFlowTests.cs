@@ -1,6 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
+using Trading.Api.Infrastructure.Audit;
 using Trading.Api.Tests.Infrastructure;
 using Trading.Domain.Sealing;
 
@@ -99,6 +102,13 @@ public sealed class SealedBidFlowTests : IAsyncLifetime
         Assert.False(lines.ContainsKey(e.Org));
         var final = await app.CreateClient().GetFromJsonAsync<JsonElement>($"/api/tenders/{tenderId}");
         Assert.Equal("evaluation", final.GetProperty("status").GetString());
+
+        // Every stream's hash chain recomputes from the stored events.
+        await using var session = app.Services.GetRequiredService<IDocumentStore>().QuerySession();
+        var streams = await session.Events.QueryAllRawEvents().Select(x => x.StreamId).Distinct().ToListAsync();
+        var verification = await ChainVerifier.VerifyAsync(session, streams, default);
+        Assert.True(verification.Valid, $"broken at {verification.FirstBrokenAt}");
+        Assert.True(verification.CheckedEvents > 20, $"only {verification.CheckedEvents} events checked");
     }
 
     [Fact]
