@@ -24,10 +24,11 @@ builder.Services.ConfigureHttpJsonOptions(o => Json.ConfigureHttp(o.SerializerOp
 builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
 builder.Services.AddProblemDetails();
 builder.Services.AddOpenApi();
-builder.Services.AddHealthChecks();
+builder.Services.AddTradingHealth(builder.Configuration);
 builder.AddTradingAuth(keys);
 builder.AddTradingStore();
 builder.Services.AddMediator((MediatorOptions o) => o.ServiceLifetime = ServiceLifetime.Scoped);
+builder.Services.AddHttpContextAccessor();
 builder.Services.AddScoped<IdempotencyScope>();
 builder.Services.AddScoped<Trade>();
 builder.Services.AddSingleton<Opening>();
@@ -54,8 +55,8 @@ app.UseAuthorization();
 app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
 if (development)
     app.MapScalarApiReference("/docs").AllowAnonymous();
-app.MapHealthChecks("/health/live").AllowAnonymous();
-app.MapHealthChecks("/health/ready").AllowAnonymous();
+app.MapHealthChecks("/health/live", new() { Predicate = _ => false }).AllowAnonymous();
+app.MapHealthChecks("/health/ready", new() { Predicate = c => c.Tags.Contains("ready") }).AllowAnonymous();
 // Token lifetimes are checked by the JWT library against the wall clock, so tokens are minted on it too.
 app.MapPlatform(keys, TimeProvider.System);
 app.MapOrganizations();

@@ -27,7 +27,8 @@ public sealed record PlatformRules(RuleSet Rules, HolidayCalendar Calendar, IRea
 /// The write path every command handler shares: a decision context (injected clock, actor, rules), then
 /// fetch → decide → append (with audit stamp and hash chain) → commit, the idempotency record in the same transaction.
 /// </summary>
-public sealed class Trade(IDocumentSession session, TimeProvider clock, PlatformRules platform, IdempotencyScope idempotency, Fence fence)
+public sealed class Trade(IDocumentSession session, TimeProvider clock, PlatformRules platform, IdempotencyScope idempotency, Fence fence,
+    IHttpContextAccessor http)
 {
     public IDocumentSession Session => session;
     public Fence Fence => fence;
@@ -44,7 +45,8 @@ public sealed class Trade(IDocumentSession session, TimeProvider clock, Platform
     public async Task<TResponse> CommitAsync<TResponse>(TResponse response, Context context, CancellationToken ct) where TResponse : notnull
     {
         idempotency.Record(session, response, context.Now);
-        session.CorrelationId ??= System.Diagnostics.Activity.Current?.TraceId.ToString();
+        // The request's trace id ties every event of one request together (and to the access log).
+        session.CorrelationId ??= System.Diagnostics.Activity.Current?.TraceId.ToString() ?? http.HttpContext?.TraceIdentifier;
         await session.SaveChangesAsync(ct);
         return response;
     }

@@ -30,6 +30,7 @@ public sealed class Opening(IDocumentStore store, Fence fence, TimeProvider cloc
         if (current is null || current.Status != TenderStatus.Bidding || context.Now < current.BidDeadline)
             return StatusOf(Tender.Decide(new StartOpening(tenderId, []), current ?? Tender.Initial, context), current);
 
+        session.CorrelationId = $"opening-start:{tenderId}";
         await fence.CloseAsync(session, tenderId, keys: false, ct);
         var stream = await EventWriter.FetchAsync(session, tenderId, Tender.Initial, ct);
         var live = await session.Query<BidSummary>().Where(b => b.TenderId == tenderId && b.Status == "submitted").ToListAsync(ct);
@@ -48,6 +49,7 @@ public sealed class Opening(IDocumentStore store, Fence fence, TimeProvider cloc
         if (current.Status != TenderStatus.Opening)
             return StatusOf(Tender.Decide(new CompleteOpening(tenderId, []), current, context), current);
 
+        session.CorrelationId = $"opening-completion:{tenderId}";
         await fence.CloseAsync(session, tenderId, keys: true, ct);
         var stream = await EventWriter.FetchAsync(session, tenderId, Tender.Initial, ct);
         var tender = stream.State;
