@@ -36,6 +36,7 @@ if (builder.Configuration.GetValue("Trading:Sweeper:Enabled", true))
     builder.Services.AddHostedService<Sweeper>();
 
 var app = builder.Build();
+app.UseClientAddress();
 app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = Problems.Handle, StatusCodeSelector = _ => 500 });
 app.Use((http, next) =>
 {
