@@ -1,1 +1,1 @@
-﻿Console.WriteLine("Hello, World!");
+return await Trading.Benchmarks.Bench.RunAsync(args);

@@ -38,17 +38,23 @@ if (builder.Configuration.GetValue("Trading:Sweeper:Enabled", true))
 var app = builder.Build();
 app.UseClientAddress();
 app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = Problems.Handle, StatusCodeSelector = _ => 500 });
-app.Use((http, next) =>
+app.Use(async (http, next) =>
 {
     // A sealed bid is about 11 KB of JSON: anything far larger is refused before it is read (Kestrel enforces it too).
     if (http.Request.ContentLength > maxBody)
         throw new BadHttpRequestException("Request body too large.", StatusCodes.Status413PayloadTooLarge);
     if (http.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
         limit.MaxRequestBodySize = maxBody;
+    // A body of unknown length (chunked) is read and counted here, so that an oversized one is a 413 problem like any other:
+    // Kestrel's own refusal in the middle of model binding reaches the client as a bare 413, and the test server has none.
+    if (http.Request.ContentLength is null
+        && (http.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestBodyDetectionFeature>()?.CanHaveBody
+            ?? http.Request.Headers.TransferEncoding.Count > 0))
+        await BufferBoundedAsync(http.Request, maxBody);
     // The idempotency filter hashes the raw body after binding read it.
-    if (http.Request.Headers.ContainsKey("Idempotency-Key"))
+    else if (http.Request.Headers.ContainsKey("Idempotency-Key"))
         http.Request.EnableBuffering();
-    return next(http);
+    await next(http);
 });
 app.UseAuthentication();
 app.UseAuthorization();
@@ -66,5 +72,17 @@ app.MapTenders();
 app.MapBids();
 
 app.Run();
+
+static async Task BufferBoundedAsync(HttpRequest request, long maxBody)
+{
+    request.EnableBuffering();
+    var buffer = new byte[16 * 1024];
+    long total = 0;
+    int read;
+    while ((read = await request.Body.ReadAsync(buffer, request.HttpContext.RequestAborted)) > 0)
+        if ((total += read) > maxBody)
+            throw new BadHttpRequestException("Request body too large.", StatusCodes.Status413PayloadTooLarge);
+    request.Body.Position = 0;
+}
 
 public partial class Program;

@@ -74,7 +74,7 @@ public static class EntriesApi
                 var entry = await session.LoadAsync<Entry>(id, ct);
                 return entry is not null && CanSee(http.ActorOf(), entry) ? TypedResults.Ok(Show(entry)) : throw Refusal.NotFound("The entry");
             })
-            .RequireAuthorization(Auth.Policies.TradeParty);
+            .RequireAuthorization(Auth.Policies.AgentCenterOrSupervisor);
     }
 
     /// <summary>Its agent, and supervisors and the centre covering its jurisdiction; everyone else gets 404.</summary>

@@ -110,6 +110,15 @@ public static class Json
         {
             if (reader.TokenType != JsonTokenType.String)
                 throw new JsonException("Expected a string.");
+            return Clean(ref reader);
+        }
+
+        // Dictionary keys (e.g. priceScoring.parameters) are stored like any text: a NUL in one is refused by PostgreSQL.
+        public override string ReadAsPropertyName(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            Clean(ref reader);
+
+        private static string Clean(ref Utf8JsonReader reader)
+        {
             string s;
             try
             {

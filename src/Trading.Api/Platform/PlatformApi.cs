@@ -22,6 +22,8 @@ public static class PlatformApi
                 var role = Required.Text(r.Role, "role");
                 if (!Auth.Roles.Contains(role))
                     throw Domain.Shared.Refusal.Invalid("role", $"The role is one of {string.Join(", ", Auth.Roles)}.");
+                if (r.Sub is { Length: > 200 })
+                    throw Domain.Shared.Refusal.Invalid("sub", "The subject is at most 200 characters.");
                 if (r.Jurisdiction is { } j && !Jurisdiction.IsValid(j))
                     throw Domain.Shared.Refusal.Invalid("jurisdiction", "A six-digit GB/T 2260 code.");
                 return TypedResults.Ok(new DevToken(Auth.IssueDevToken(devKey, Required.Text(r.Sub, "sub"), Required.Value(r.Org, "org"), role,

@@ -79,8 +79,11 @@ public sealed class ExtendWindowHandler(Trade trade) : ICommandHandler<ExtendWin
     {
         var context = trade.ContextFor(command.Actor);
         var stream = await trade.FetchAsync(command.TenderId, Tender.Initial, ct);
-        if (!TendersApi.Covers(command.Actor, stream.State))
+        if (stream.State.Status == TenderStatus.None)
             throw Refusal.NotFound("The tender");
+        // The tender is public: a centre of another jurisdiction is refused as at the opening, not told it does not exist.
+        if (!TendersApi.Covers(command.Actor, stream.State))
+            throw Refusal.Breaks(Rulebook.SupervisorNeverOperates, "Only the trading centre covering the tender's jurisdiction extends its decryption window.");
         var events = Tender.Decide(new ExtendDecryptionWindow(command.TenderId, Required.Value(command.Request.Minutes, "minutes"),
             Required.Text(command.Request.Reason, "reason")), stream.State, context);
         await trade.AppendAsync(stream, events, context, ct);

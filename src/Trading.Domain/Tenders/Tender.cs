@@ -26,17 +26,22 @@ public sealed record Tender(
         // 统一进场: no tender without an approved entry, published by the organisation that registered it.
         if (entry.Status != EntryStatus.Approved)
             throw Refusal.Breaks(Rulebook.EntryRequired, "The entry must be approved by its supervisor before a tender is published.");
-        if (actor.Role != Role.Agent || actor.OrganizationId != entry.AgentOrg)
+        if (actor.Role != Role.Agent)
+            throw Refusal.Breaks(Rulebook.SupervisorNeverOperates, "Only the agent that registered the entry publishes its tender.");
+        if (actor.OrganizationId != entry.AgentOrg)
             throw Refusal.Breaks(Rulebook.EntryRequired, "Only the agent that registered the entry publishes its tender.");
-        if (command.CurrentTender is { Status: not TenderStatus.Failed })
+        if (command.CurrentTender is { Status: not TenderStatus.Failed } || (entry.CurrentTenderId is not null && command.CurrentTender is null))
             throw Refusal.Forbids(Rulebook.EntryRequired, "The entry already has a tender; only a failed tender's entry may be tendered again.");
         if (string.IsNullOrWhiteSpace(command.Title) || command.Title.Length > 300)
             throw Refusal.Invalid("title", "The title is required and at most 300 characters.");
         ValidateDocuments("documents", command.Documents);
         ValidateEvaluation(command.Evaluation);
 
-        var earliest = LegalTime.EarliestAllowedEnd(context.Now, rules.MinBiddingPeriod);
-        if (command.BidDeadline < earliest)
+        RequireDeadlineHorizon(command.BidDeadline, context);
+        // Receipts and the bidding fence count in whole milliseconds: so does the deadline, or a bid after it could show a time before it.
+        var deadline = Times.ToMilliseconds(command.BidDeadline);
+        var earliest = LegalTime.EarliestAllowedEnd(context.Now, rules.MinBiddingPeriod, context.Calendar);
+        if (deadline < earliest)
             throw Refusal.Breaks(Rulebook.MinBiddingPeriod,
                 $"The bid deadline must leave at least {rules.MinBiddingPeriod} from publication: not before {Times.Format(earliest)}.");
 
@@ -63,7 +68,7 @@ public sealed record Tender(
         return
         [
             new TenderPublished(command.TenderId, entry.Id, command.Title.Trim(), entry.Kind, entry.Jurisdiction, entry.TendereeOrg,
-                entry.AgentOrg, estimated, entry.PriceCeiling, command.BidDeadline, windowMinutes, command.BidBond, command.Documents,
+                entry.AgentOrg, estimated, entry.PriceCeiling, deadline, windowMinutes, command.BidBond, command.Documents,
                 command.Evaluation, rules.Id, resolved, context.Now),
         ];
     }
@@ -78,14 +83,15 @@ public sealed record Tender(
         if (command.Documents is not null)
             ValidateDocuments("documents", command.Documents);
 
-        var deadline = command.BidDeadline ?? state.BidDeadline;
+        var deadline = command.BidDeadline is { } given ? Times.ToMilliseconds(given) : state.BidDeadline;
+        RequireDeadlineHorizon(deadline, context);
         if (deadline < state.BidDeadline)
             throw Refusal.Breaks(Rulebook.ClarificationLead, "An amendment never moves the bid deadline earlier.");
         var moved = false;
         // L1 第23条: a change that can affect bids reaches bidders at least 15 days before the deadline, else the deadline moves.
-        if (command.AffectsBids && context.Now >= LegalTime.LatestAllowedStart(deadline, state.ClarificationLead))
+        if (command.AffectsBids && context.Now >= LegalTime.LatestAllowedStart(deadline, state.ClarificationLead, context.Calendar))
         {
-            var restored = LegalTime.RestoreLead(context.Now, state.ClarificationLead);
+            var restored = LegalTime.RestoreLead(context.Now, state.ClarificationLead, context.Calendar);
             if (restored > deadline)
             {
                 deadline = restored;
@@ -117,8 +123,8 @@ public sealed record Tender(
     {
         if (state.Status == TenderStatus.None)
             throw Refusal.NotFound("The tender");
-        if (context.Actor.Role != Role.Center)
-            throw Refusal.Breaks(Rulebook.DecryptionWindow, "Only the trading centre extends the decryption window.");
+        if (context.Actor is not { Role: Role.Center, Jurisdiction: { } j } || !Trading.Domain.Organizations.Jurisdiction.Covers(j, state.Jurisdiction))
+            throw Refusal.Breaks(Rulebook.SupervisorNeverOperates, "Only the trading centre covering the tender's jurisdiction extends the decryption window.");
         if (state.Status != TenderStatus.Opening)
             throw Refusal.NotInPhase(Rulebook.DecryptionWindow, "The decryption window is extended only during the opening.");
         if (state.WindowExtended)
@@ -202,13 +208,22 @@ public sealed record Tender(
             throw Refusal.Breaks(Rulebook.SupervisorNeverOperates, "Only the tender's agent (or, for the opening, the trading centre) operates it.");
     }
 
+    /// <summary>A sanity bound, not a legal one: legal time is counted in Beijing dates, which end at the year 9999.</summary>
+    private static void RequireDeadlineHorizon(DateTimeOffset deadline, Context context)
+    {
+        if (deadline > context.Now.AddYears(MaxDeadlineYears))
+            throw Refusal.Invalid("bidDeadline", $"The bid deadline is at most {MaxDeadlineYears} years away.");
+    }
+
+    private const int MaxDeadlineYears = 10;
+
     private static void ValidateDocuments(string field, IReadOnlyList<TenderDocument> documents)
     {
         if (documents.Count > 200)
             throw Refusal.Invalid(field, "At most 200 documents.");
         foreach (var d in documents)
         {
-            if (string.IsNullOrWhiteSpace(d.Name) || d.Name.Length > 255)
+            if (d is null || string.IsNullOrWhiteSpace(d.Name) || d.Name.Length > 255)
                 throw Refusal.Invalid(field, "Every document has a name of at most 255 characters.");
             if (!Organization.IsSha256Hex(d.Sha256))
                 throw Refusal.Invalid(field, "Every document's sha256 is 64 lower-case hex characters.");
@@ -227,9 +242,9 @@ public sealed record Tender(
                     throw Refusal.Invalid("evaluation.priceWeight", "A comprehensive evaluation weights price above 0 and at most 100.");
                 if (evaluation.PriceScoring?.Strategy is not ("lowestBenchmark" or "averageBenchmark"))
                     throw Refusal.Invalid("evaluation.priceScoring.strategy", "The price scoring strategy is lowestBenchmark or averageBenchmark.");
-                if (criteria.Count == 0 || criteria.Count > 50 || criteria.Any(c => string.IsNullOrWhiteSpace(c.Id) || c.MaxScore <= 0)
+                if (criteria.Count == 0 || criteria.Count > 50 || criteria.Any(c => c is null || string.IsNullOrWhiteSpace(c.Id) || c.MaxScore is <= 0 or > 100)
                     || criteria.Select(c => c.Id).Distinct(StringComparer.Ordinal).Count() != criteria.Count)
-                    throw Refusal.Invalid("evaluation.criteria", "Criteria have distinct ids and positive maximum scores.");
+                    throw Refusal.Invalid("evaluation.criteria", "Criteria have distinct ids and maximum scores above 0 and at most 100.");
                 if (criteria.Sum(c => c.MaxScore) + weight != 100)
                     throw Refusal.Invalid("evaluation.criteria", "The criteria's maximum scores and the price weight add up to 100.");
                 return;

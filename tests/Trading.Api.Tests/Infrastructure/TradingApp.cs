@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using Trading.Api.Infrastructure;
 
@@ -42,12 +43,23 @@ public sealed class TradingApp : WebApplicationFactory<Program>
     public FakeTimeProvider Clock { get; } = new(Start);
     public static readonly Guid OperatorOrg = Guid.Parse("0c0c0c0c-0000-4000-8000-000000000001");
 
+    /// <summary>Optional: a provider that receives every log line of the host, at every level, of every category.</summary>
+    public ILoggerProvider? LogCapture { get; init; }
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Development");
         foreach (var (k, v) in settings)
             builder.UseSetting(k, v);
         builder.ConfigureServices(s => s.Replace(ServiceDescriptor.Singleton<TimeProvider>(Clock)));
+        if (LogCapture is { } capture)
+            builder.ConfigureLogging(l =>
+            {
+                l.AddProvider(capture);
+                // A rule for this provider beats the configuration's rules (which cut Debug and Microsoft.AspNetCore).
+                l.Services.Configure<LoggerFilterOptions>(o =>
+                    o.Rules.Add(new LoggerFilterRule(capture.GetType().FullName, null, LogLevel.Trace, null)));
+            });
     }
 
     public async Task<HttpClient> As(string role, Guid org, string? jurisdiction = null, string sub = "tester")

@@ -15,8 +15,22 @@ public static class ChainVerifier
         var checkedEvents = 0;
         foreach (var streamId in streamIds)
         {
-            var events = await session.Events.FetchStreamAsync(streamId, token: ct);
+            IReadOnlyList<IEvent> events;
+            BrokenLink? unreadable = null;
+            try
+            {
+                events = await session.Events.FetchStreamAsync(streamId, token: ct);
+            }
+            catch (global::Marten.Exceptions.EventDeserializationFailureException e)
+            {
+                // Data altered so that it no longer reads as its event type is a broken link too: check what precedes it.
+                var version = (await session.QueryAsync<long>(
+                    $"select version from {session.DocumentStore.Options.Events.DatabaseSchemaName}.mt_events where seq_id = ?", ct, e.Sequence)).Single();
+                unreadable = new BrokenLink(streamId, version);
+                events = version > 1 ? await session.Events.FetchStreamAsync(streamId, version - 1, token: ct) : [];
+            }
             var (count, broken) = Verify(streamId, events);
+            broken ??= unreadable;
             checkedEvents += count;
             if (broken is not null)
                 return new ChainVerification(false, checkedEvents, broken);

@@ -91,6 +91,10 @@ public static class Problems
         }
         problem.Instance = context.Request.Path;
         context.Response.StatusCode = problem.Status ?? 500;
+        // The rest of a refused oversized body is never read, so the server drops the connection: say so, or the client
+        // sends its next request on a connection that is about to close.
+        if (problem.Status == StatusCodes.Status413PayloadTooLarge && HttpProtocol.IsHttp11(context.Request.Protocol))
+            context.Response.Headers.Connection = "close";
         await context.RequestServices.GetRequiredService<IProblemDetailsService>()
             .WriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem });
     }

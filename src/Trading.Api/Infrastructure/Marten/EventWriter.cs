@@ -16,6 +16,9 @@ public static class EventWriter
     public static async Task<Fetched<T>> FetchAsync<T>(IDocumentSession session, Guid id, T initial, CancellationToken ct)
         where T : class
     {
+        // No stream has the nil UUID (Marten refuses it as a stream id): a client's nil id is simply not there.
+        if (id == Guid.Empty)
+            return new Fetched<T>(id, initial, 0);
         var stream = await session.Events.FetchForWriting<T>(id, ct);
         return new Fetched<T>(id, stream.Aggregate ?? initial, stream.CurrentVersion ?? 0);
     }
@@ -41,6 +44,8 @@ public static class EventWriter
     public static void Append(IDocumentSession session, Guid streamId, long expectedVersion, string previousHash,
         IReadOnlyList<object> events, Actor actor, DateTimeOffset now)
     {
+        if (streamId == Guid.Empty)
+            throw Refusal.Invalid("id", "The nil UUID is not an identifier.");
         var stamp = new AuditStamp(actor.Subject, actor.OrganizationId, Text(actor.Role), actor.Address);
         var timestamp = Times.ToMicroseconds(now);
         var wrapped = new IEvent[events.Count];

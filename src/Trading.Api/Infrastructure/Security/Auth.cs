@@ -24,6 +24,7 @@ public static class Auth
         public const string Supervisor = "supervisor";
         public const string Evaluator = "evaluator";
         public const string AgentOrCenter = "agent-or-center";
+        public const string AgentCenterOrSupervisor = "agent-center-or-supervisor";
         public const string Authenticated = "authenticated";
         public const string TradeParty = "trade-party";
     }
@@ -78,6 +79,7 @@ public static class Auth
             .AddPolicy(Policies.Supervisor, p => p.RequireClaim("role", "supervisor"))
             .AddPolicy(Policies.Evaluator, p => p.RequireClaim("role", "evaluator"))
             .AddPolicy(Policies.AgentOrCenter, p => p.RequireClaim("role", "agent", "center"))
+            .AddPolicy(Policies.AgentCenterOrSupervisor, p => p.RequireClaim("role", "agent", "center", "supervisor"))
             .AddPolicy(Policies.TradeParty, p => p.RequireClaim("role", "agent", "bidder", "center", "supervisor"))
             .AddPolicy(Policies.Authenticated, p => p.RequireClaim("role", Roles));
     }
