@@ -37,7 +37,13 @@ if (builder.Configuration.GetValue("Trading:Sweeper:Enabled", true))
 
 var app = builder.Build();
 app.UseClientAddress();
-app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = Problems.Handle, StatusCodeSelector = _ => 500 });
+app.UseExceptionHandler(new ExceptionHandlerOptions
+{
+    ExceptionHandler = Problems.Handle,
+    StatusCodeSelector = _ => 500,
+    // A refusal is an answer, not a fault: only what maps to no problem is logged as an error (by Problems.Handle).
+    SuppressDiagnosticsCallback = _ => true,
+});
 app.Use(async (http, next) =>
 {
     // A sealed bid is about 11 KB of JSON: anything far larger is refused before it is read (Kestrel enforces it too).

@@ -275,7 +275,7 @@ internal sealed class Demo(TradingClient platform, string keysDir, int bidderCou
     }
 
     private static string Describe(TenderNotice n) =>
-        $"status {n.Status}, deadline {Output.Time(n.BidDeadline)}, {n.Documents?.Count ?? 0} document(s), rule set {n.RuleSetId}";
+        $"status {n.Status}, deadline {Output.Time(n.BidDeadline)}, {n.Documents?.Count ?? 0} document(s), rule set {n.RuleSet}";
 
     /// <summary>Polls until <paramref name="probe"/> answers, showing the time left until <paramref name="expected"/>.</summary>
     private async Task<T> WaitFor<T>(string what, DateTimeOffset expected, TimeSpan grace, Func<Task<T?>> probe, CancellationToken ct) where T : class

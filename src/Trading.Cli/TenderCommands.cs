@@ -195,7 +195,7 @@ internal static class TenderCommands
     public static void ShowNotice(TenderNotice t) =>
         Output.Fields([
             ("id", t.Id.ToString()), ("title", t.Title), ("status", t.Status), ("kind", t.Kind), ("jurisdiction", t.Jurisdiction),
-            ("entry", t.EntryId.ToString()), ("tenderee", t.TendereeOrg.ToString()), ("agent", t.AgentOrg.ToString()),
+            ("entry", t.EntryId.ToString()), ("tenderee", t.Tenderee.ToString()), ("agent", t.Agent.ToString()),
             ("estimated value", Output.Price(t.EstimatedValue)), ("price ceiling", Output.Price(t.PriceCeiling)),
             ("bid security", t.BidBond is null ? null : Output.Price(t.BidBond)),
             ("published", Output.Time(t.PublishedAt)), ("bid deadline", Output.Time(t.BidDeadline)),
@@ -205,7 +205,7 @@ internal static class TenderCommands
             ("evaluation", t.Evaluation?.Method),
             ("documents", t.Documents is { Count: > 0 } d ? string.Join(", ", d.Select(x => $"{x.Name} ({x.Sha256[..12]}…)")) : null),
             ("amendments", t.Amendments is { Count: > 0 } a ? a.Count.ToString(CultureInfo.InvariantCulture) : null),
-            ("rules", t.Rules is null ? null : $"{t.RuleSetId}: {Rules(t.Rules)}"),
+            ("rules", t.Rules is null ? null : $"{t.RuleSet}: {Rules(t.Rules)}"),
         ]);
 
     private static string Rules(IReadOnlyDictionary<string, string> rules) =>

@@ -54,10 +54,13 @@ public sealed record Amendment(int Number, string Description, bool AffectsBids,
 
 /// <summary>The public notice of a tender: never a bid count or a bidder before the opening.</summary>
 /// <param name="Status">bidding, opening, failed, evaluation, … (tolerate others)</param>
+public sealed record Suspension(Guid Id, string Reason, DateTimeOffset SuspendedAt);
+
 public sealed record TenderNotice(
-    Guid Id, Guid EntryId, string Title, string Kind, string Jurisdiction, Guid TendereeOrg, Guid AgentOrg, string Status,
+    Guid Id, Guid EntryId, string Title, string Kind, string Jurisdiction, Guid Tenderee, Guid Agent, string Status,
+    IReadOnlyList<Suspension>? Suspensions,
     Money? EstimatedValue, Money? PriceCeiling, Money? BidBond, DateTimeOffset BidDeadline, int DecryptionWindowMinutes,
-    DateTimeOffset? DecryptionEndsAt, IReadOnlyList<TenderDocument>? Documents, EvaluationMethod? Evaluation, string? RuleSetId,
+    DateTimeOffset? DecryptionEndsAt, IReadOnlyList<TenderDocument>? Documents, EvaluationMethod? Evaluation, string? RuleSet,
     IReadOnlyDictionary<string, string>? Rules, IReadOnlyList<Amendment>? Amendments, DateTimeOffset PublishedAt,
     DateTimeOffset? OpenedAt, string? FailureReason);
 

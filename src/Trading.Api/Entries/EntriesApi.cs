@@ -28,18 +28,15 @@ public sealed class RegisterEntryHandler(Trade trade) : ICommandHandler<Register
     public async ValueTask<EntryResponse> Handle(RegisterEntryCommand command, CancellationToken ct)
     {
         var r = command.Request;
-        var context = trade.ContextFor(command.Actor);
         Organization.EnsureRegistered(await trade.Session.LoadAsync<Organization>(command.Actor.OrganizationId, ct));
         var tenderee = Required.Value(r.TendereeOrg, "tendereeOrg");
         if (await trade.Session.LoadAsync<Organization>(tenderee, ct) is not { Registered: true })
             throw Refusal.Invalid("tendereeOrg", "The tenderee must be an organisation registered on the platform.");
-        var register = new RegisterEntry(Guid.CreateVersion7(context.Now), Required.Text(r.Title, "title"), Required.Text(r.Kind, "kind"),
+        var register = new RegisterEntry(Guid.CreateVersion7(), Required.Text(r.Title, "title"), Required.Text(r.Kind, "kind"),
             Required.Text(r.Jurisdiction, "jurisdiction"), tenderee, Required.Value(r.EstimatedValue, "estimatedValue"), r.PriceCeiling,
             r.PriceFloor, Required.Text(r.ProcurementMethod, "procurementMethod"));
-        var stream = await trade.FetchAsync(register.EntryId, Entry.Initial, ct);
-        var events = Entry.Decide(register, stream.State, context);
-        await trade.AppendAsync(stream, events, context, ct);
-        return await trade.CommitAsync(EntriesApi.Show(events.Aggregate(stream.State, Entry.Evolve)), context, ct);
+        return await trade.DecideAsync(register.EntryId, Entry.Initial, command.Actor,
+            (entry, context) => Entry.Decide(register, entry, context), Entry.Evolve, EntriesApi.Show, ct);
     }
 }
 
@@ -47,14 +44,10 @@ public sealed class DecideEntryHandler(Trade trade) : ICommandHandler<DecideEntr
 {
     public async ValueTask<EntryResponse> Handle(DecideEntryCommand command, CancellationToken ct)
     {
-        var context = trade.ContextFor(command.Actor);
-        var stream = await trade.FetchAsync(command.EntryId, Entry.Initial, ct);
-        if (!EntriesApi.CanSee(command.Actor, stream.State))
-            throw Refusal.NotFound("The entry");
-        var events = Entry.Decide(new DecideEntry(command.EntryId, Required.Text(command.Request.Decision, "decision"), command.Request.Reason),
-            stream.State, context);
-        await trade.AppendAsync(stream, events, context, ct);
-        return await trade.CommitAsync(EntriesApi.Show(events.Aggregate(stream.State, Entry.Evolve)), context, ct);
+        var decide = new DecideEntry(command.EntryId, Required.Text(command.Request.Decision, "decision"), command.Request.Reason);
+        return await trade.DecideAsync(command.EntryId, Entry.Initial, command.Actor, (entry, context) =>
+            EntriesApi.CanSee(command.Actor, entry) ? Entry.Decide(decide, entry, context) : throw Refusal.NotFound("The entry"),
+            Entry.Evolve, EntriesApi.Show, ct);
     }
 }
 

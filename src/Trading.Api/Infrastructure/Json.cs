@@ -26,6 +26,7 @@ public static class Json
         o.NumberHandling = JsonNumberHandling.Strict;
         o.MaxDepth = 16;
         o.Converters.Add(new MoneyConverter());
+        o.Converters.Add(new UtcMillisecondsConverter());
         o.Converters.Add(new CleanStringConverter());
     }
 
@@ -64,6 +65,18 @@ public static class Json
 
         public override void Write(Utf8JsonWriter writer, decimal value, JsonSerializerOptions options) =>
             writer.WriteStringValue(value.ToString(CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>Times are UTC ISO-8601 with exactly three fraction digits and Z, as API.md fixes them; any ISO-8601 is read.</summary>
+    private sealed class UtcMillisecondsConverter : JsonConverter<DateTimeOffset>
+    {
+        public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            reader.TokenType == JsonTokenType.String && reader.TryGetDateTimeOffset(out var value)
+                ? value
+                : throw new JsonException("A time is an ISO-8601 string such as \"2026-11-25T08:30:00.000Z\".");
+
+        public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) =>
+            writer.WriteStringValue(Times.Format(value));
     }
 
     /// <summary><c>{ "amount": "1234.56", "currency": "CNY" }</c>: the amount is a decimal string, never a JSON number.</summary>

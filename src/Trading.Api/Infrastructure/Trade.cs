@@ -42,6 +42,18 @@ public sealed class Trade(IDocumentSession session, TimeProvider clock, Platform
     public Task AppendAsync<T>(Fetched<T> fetched, IReadOnlyList<object> events, Context context, CancellationToken ct) =>
         EventWriter.AppendAsync(session, fetched, events, context.Actor, context.Now, ct);
 
+    /// <summary>The whole path for one stream: the answer is built from the state the new events lead to.</summary>
+    public async Task<TResponse> DecideAsync<T, TResponse>(Guid streamId, T initial, Actor actor,
+        Func<T, Context, IReadOnlyList<object>> decide, Func<T, object, T> evolve, Func<T, TResponse> respond, CancellationToken ct)
+        where T : class where TResponse : notnull
+    {
+        var context = ContextFor(actor);
+        var stream = await FetchAsync(streamId, initial, ct);
+        var events = decide(stream.State, context);
+        await AppendAsync(stream, events, context, ct);
+        return await CommitAsync(respond(events.Aggregate(stream.State, evolve)), context, ct);
+    }
+
     public async Task<TResponse> CommitAsync<TResponse>(TResponse response, Context context, CancellationToken ct) where TResponse : notnull
     {
         idempotency.Record(session, response, context.Now);

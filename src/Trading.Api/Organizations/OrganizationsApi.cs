@@ -30,12 +30,8 @@ public sealed class RegisterOrganizationHandler(Trade trade) : ICommandHandler<R
         var register = new RegisterOrganization(command.OrganizationId, Required.Text(r.Name, "name"), Required.Text(r.CreditCode, "creditCode"),
             new LegalRepresentative(Required.Text(Required.Value(r.LegalRepresentative, "legalRepresentative").Name, "legalRepresentative.name"),
                 Required.Text(r.LegalRepresentative!.IdHash, "legalRepresentative.idHash")), r.ControllerOrgId);
-        var context = trade.ContextFor(actor);
-        var stream = await trade.FetchAsync(command.OrganizationId, Organization.Initial, ct);
-        var events = Organization.Decide(register, stream.State);
-        await trade.AppendAsync(stream, events, context, ct);
-        var state = events.Aggregate(stream.State, Organization.Evolve);
-        return await trade.CommitAsync(OrganizationsApi.Show(state, withIdHash: true), context, ct);
+        return await trade.DecideAsync(command.OrganizationId, Organization.Initial, actor, (organization, _) => Organization.Decide(register, organization),
+            Organization.Evolve, state => OrganizationsApi.Show(state, withIdHash: true), ct);
     }
 }
 

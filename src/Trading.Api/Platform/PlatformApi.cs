@@ -1,3 +1,4 @@
+using Trading.Api.Infrastructure;
 using Trading.Api.Infrastructure.Http;
 using Trading.Api.Infrastructure.Security;
 using Trading.Domain.Organizations;
@@ -9,11 +10,16 @@ public sealed record DevTokenRequest(string? Sub, Guid? Org, string? Role, strin
 
 public sealed record DevToken(string Token);
 
+public sealed record PlatformRuleSet(string RuleSet, IReadOnlyDictionary<string, string> Rules, string HolidayCalendar);
+
 public static class PlatformApi
 {
     public static void MapPlatform(this IEndpointRouteBuilder app, PlatformKeys keys, TimeProvider clock)
     {
         app.MapGet("/api/platform/signing-keys", () => TypedResults.Ok(keys.Signer.Jwks)).AllowAnonymous().WithTags("Platform");
+        // The rule set a tender published now would record: public, so clients know the periods before they publish.
+        app.MapGet("/api/platform/rules", (PlatformRules platform) => TypedResults.Ok(new PlatformRuleSet(platform.Rules.Id, platform.Rules.Resolved(), platform.Calendar.Id)))
+            .AllowAnonymous().WithTags("Platform");
         if (keys.DevTokenKey is not { } devKey)
             return;
         // Development only (Trading:Auth:DevTokens): anyone may mint any role. Never enabled outside Development by default.

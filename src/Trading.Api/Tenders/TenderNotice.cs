@@ -8,17 +8,21 @@ namespace Trading.Api.Tenders;
 public sealed record Amendment(int Number, string Description, bool AffectsBids, DateTimeOffset BidDeadline, bool DeadlineMovedByRule, DateTimeOffset AmendedAt);
 
 /// <summary>The public notice of a tender (as the law requires it public): never a bid count or a bidder before the opening.</summary>
+/// <summary>A supervisor's suspension of the trade (the workflow issue fills these; the field is part of the contract now).</summary>
+public sealed record Suspension(Guid Id, string Reason, DateTimeOffset SuspendedAt);
+
 public sealed record TenderNotice(
-    Guid Id, Guid EntryId, string Title, TradeKind Kind, string Jurisdiction, Guid TendereeOrg, Guid AgentOrg, string Status,
+    Guid Id, Guid EntryId, string Title, TradeKind Kind, string Jurisdiction, Guid Tenderee, Guid Agent, string Status,
+    IReadOnlyList<Suspension> Suspensions,
     Money EstimatedValue, Money? PriceCeiling, Money? BidBond, DateTimeOffset BidDeadline, int DecryptionWindowMinutes,
-    DateTimeOffset? DecryptionEndsAt, IReadOnlyList<TenderDocument> Documents, EvaluationMethod Evaluation, string RuleSetId,
+    DateTimeOffset? DecryptionEndsAt, IReadOnlyList<TenderDocument> Documents, EvaluationMethod Evaluation, string RuleSet,
     IReadOnlyDictionary<string, string> Rules, IReadOnlyList<Amendment> Amendments, DateTimeOffset PublishedAt,
     DateTimeOffset? OpenedAt, string? FailureReason);
 
 public sealed partial class TenderNoticeProjection : SingleStreamProjection<TenderNotice, Guid>
 {
     public static TenderNotice Create(TenderPublished e) =>
-        new(e.TenderId, e.EntryId, e.Title, e.Kind, e.Jurisdiction, e.TendereeOrg, e.AgentOrg, "bidding", e.EstimatedValue, e.PriceCeiling,
+        new(e.TenderId, e.EntryId, e.Title, e.Kind, e.Jurisdiction, e.TendereeOrg, e.AgentOrg, "bidding", [], e.EstimatedValue, e.PriceCeiling,
             e.BidBond, e.BidDeadline, e.DecryptionWindowMinutes, null, e.Documents, e.Evaluation, e.RuleSetId, e.Rules, [], e.PublishedAt,
             null, null);
 

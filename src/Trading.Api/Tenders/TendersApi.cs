@@ -77,18 +77,15 @@ public sealed class ExtendWindowHandler(Trade trade) : ICommandHandler<ExtendWin
 {
     public async ValueTask<OpeningStatus> Handle(ExtendWindowCommand command, CancellationToken ct)
     {
-        var context = trade.ContextFor(command.Actor);
-        var stream = await trade.FetchAsync(command.TenderId, Tender.Initial, ct);
-        if (stream.State.Status == TenderStatus.None)
-            throw Refusal.NotFound("The tender");
-        // The tender is public: a centre of another jurisdiction is refused as at the opening, not told it does not exist.
-        if (!TendersApi.Covers(command.Actor, stream.State))
-            throw Refusal.Breaks(Rulebook.SupervisorNeverOperates, "Only the trading centre covering the tender's jurisdiction extends its decryption window.");
-        var events = Tender.Decide(new ExtendDecryptionWindow(command.TenderId, Required.Value(command.Request.Minutes, "minutes"),
-            Required.Text(command.Request.Reason, "reason")), stream.State, context);
-        await trade.AppendAsync(stream, events, context, ct);
-        var state = events.Aggregate(stream.State, Tender.Evolve);
-        return await trade.CommitAsync(new OpeningStatus(Tender.Text(state.Status), state.DecryptionEndsAt), context, ct);
+        var extend = new ExtendDecryptionWindow(command.TenderId, Required.Value(command.Request.Minutes, "minutes"),
+            Required.Text(command.Request.Reason, "reason"));
+        return await trade.DecideAsync(command.TenderId, Tender.Initial, command.Actor, (tender, context) =>
+            tender.Status == TenderStatus.None ? throw Refusal.NotFound("The tender")
+            // The tender is public: a centre of another jurisdiction is refused as at the opening, not told it does not exist.
+            : !TendersApi.Covers(command.Actor, tender) ? throw Refusal.Breaks(Rulebook.SupervisorNeverOperates,
+                "Only the trading centre covering the tender's jurisdiction extends its decryption window.")
+            : Tender.Decide(extend, tender, context),
+            Tender.Evolve, state => new OpeningStatus(Tender.Text(state.Status), state.DecryptionEndsAt), ct);
     }
 }
 

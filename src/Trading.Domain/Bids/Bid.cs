@@ -65,7 +65,7 @@ public sealed record Bid(
         if (tender.Status != TenderStatus.Opening || context.Now >= tender.DecryptionEndsAt)
             throw Refusal.NotInPhase(Rulebook.DecryptionWindow, "Keys are accepted only during the decryption window.");
         var listed = tender.Listed.FirstOrDefault(b => b.BidId == state.Id);
-        if (listed is null || context.Actor.OrganizationId != state.BidderOrg || state.Revision != listed.Revision || state.Status is not (BidStatus.Live or BidStatus.KeyAccepted))
+        if (listed is null || context.Actor.Role != Role.Bidder || context.Actor.OrganizationId != state.BidderOrg || state.Revision != listed.Revision || state.Status is not (BidStatus.Live or BidStatus.KeyAccepted))
             throw Refusal.NotFound("The bid");
 
         var sealedBid = new SealedBid(

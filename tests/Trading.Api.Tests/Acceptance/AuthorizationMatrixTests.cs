@@ -35,7 +35,7 @@ public sealed class AuthorizationMatrixTests(AcceptanceStage stage) : IClassFixt
     // The public routes of API.md (those of the audit and OCDS are not built yet) and, in Development, the API reference UI.
     private static readonly string[] PublicRoutes =
     [
-        "GET /api/tenders/", "GET /api/tenders/{id:guid}", "GET /api/platform/signing-keys", "* /health/live", "* /health/ready",
+        "GET /api/tenders/", "GET /api/tenders/{id:guid}", "GET /api/platform/signing-keys", "GET /api/platform/rules", "* /health/live", "* /health/ready",
         "GET /openapi/{documentName}.json", "POST /api/dev/tokens",
         "GET /docs/{documentName?}", "GET /docs/scalar.js", "GET /docs/scalar.aspnetcore.js", "GET /docs/favicon.svg",
     ];
@@ -58,6 +58,7 @@ public sealed class AuthorizationMatrixTests(AcceptanceStage stage) : IClassFixt
         new("GET /docs/scalar.aspnetcore.js", "GET /docs/scalar.aspnetcore.js (Development)", (s, c) => Get(s, c, "/docs/scalar.aspnetcore.js"), All(200)),
         new("GET /docs/favicon.svg", "GET /docs/favicon.svg (Development)", (s, c) => Get(s, c, "/docs/favicon.svg"), All(200)),
         new("GET /api/platform/signing-keys", "GET /api/platform/signing-keys", (s, c) => Get(s, c, "/api/platform/signing-keys"), All(200)),
+        new("GET /api/platform/rules", "GET /api/platform/rules", (s, c) => Get(s, c, "/api/platform/rules"), All(200)),
         new("POST /api/dev/tokens", "POST /api/dev/tokens (Development)",
             (s, c) => Post(s, c, "/api/dev/tokens", new { sub = "someone", org = Guid.CreateVersion7(), role = "bidder" }), All(200)),
 
