@@ -47,16 +47,17 @@ public sealed class Opening(IDocumentStore store, Fence fence, TimeProvider cloc
         var context = ContextFor(actor);
         var current = await session.LoadAsync<Tender>(tenderId, ct) ?? Tender.Initial;
         if (current.Status != TenderStatus.Opening)
-            return StatusOf(Tender.Decide(new CompleteOpening(tenderId, []), current, context), current);
+            return StatusOf(Tender.Decide(new CompleteOpening(tenderId, [], []), current, context), current);
 
         session.CorrelationId = $"opening-completion:{tenderId}";
         await fence.CloseAsync(session, tenderId, keys: true, ct);
         var stream = await EventWriter.FetchAsync(session, tenderId, Tender.Initial, ct);
         var tender = stream.State;
-        var summaries = (await session.LoadManyAsync<BidSummary>(ct, tender.Listed.Select(b => b.BidId))).ToDictionary(s => s.Id);
-        var accepted = tender.Listed.Where(b => summaries.GetValueOrDefault(b.BidId) is { Status: "keyAccepted" } s && s.Revision == b.Revision).ToList();
+        var listing = (await session.Events.FetchStreamAsync(tenderId, token: ct)).Select(e => e.Data).OfType<OpeningStarted>().Single().Bids;
+        var summaries = (await session.LoadManyAsync<BidSummary>(ct, listing.Select(b => b.BidId))).ToDictionary(s => s.Id);
+        var accepted = listing.Where(b => summaries.GetValueOrDefault(b.BidId) is { Status: "keyAccepted" } s && s.Revision == b.Revision).ToList();
         var sealedBids = await SealedBidsAsync(session, tenderId, ct);
-        var names = (await session.LoadManyAsync<Organization>(ct, tender.Listed.Select(b => b.BidderOrg).Distinct())).ToDictionary(o => o.Id, o => o.Name);
+        var names = (await session.LoadManyAsync<Organization>(ct, listing.Select(b => b.BidderOrg).Distinct())).ToDictionary(o => o.Id, o => o.Name);
 
         var opened = new Dictionary<Guid, OpenBid>();
         foreach (var b in accepted)
@@ -67,18 +68,19 @@ public sealed class Opening(IDocumentStore store, Fence fence, TimeProvider cloc
             opened[b.BidId] = new OpenBid(b.BidId, key, content, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(content)),
                 reading is ValidBidContent v ? new Money(v.Amount, v.Currency) : null, (reading as InvalidBidContent)?.Reason);
         }
-        var outcomes = tender.Listed.Select(b => new OpeningOutcome(b.BidId, names.GetValueOrDefault(b.BidderOrg, ""),
+        var outcomes = listing.Select(b => new OpeningOutcome(b.BidId, names.GetValueOrDefault(b.BidderOrg, ""),
             opened.GetValueOrDefault(b.BidId)?.Price, opened.GetValueOrDefault(b.BidId)?.InvalidReason, opened.ContainsKey(b.BidId))).ToList();
-        var events = Tender.Decide(new CompleteOpening(tenderId, outcomes), tender, context);
+        var events = Tender.Decide(new CompleteOpening(tenderId, listing, outcomes), tender, context);
         if (events.Count == 0)
             return StatusOf(events, tender);
         await EventWriter.AppendAsync(session, stream, events, actor, context.Now, ct);
 
         var record = events.OfType<OpeningCompleted>().Single();
-        var heads = (await session.LoadManyAsync<StreamHead>(ct, tender.Listed.Select(b => b.BidId))).ToDictionary(h => h.Id);
+        var listedById = listing.ToDictionary(b => b.BidId);
+        var heads = (await session.LoadManyAsync<StreamHead>(ct, listing.Select(b => b.BidId))).ToDictionary(h => h.Id);
         foreach (var line in record.Bids)
         {
-            var listed = tender.Listed.First(b => b.BidId == line.BidId);
+            var listed = listedById[line.BidId];
             var summary = summaries[line.BidId];
             var bid = Bid.Initial with
             {

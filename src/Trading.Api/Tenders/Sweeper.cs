@@ -53,7 +53,7 @@ public sealed class Sweeper(IDocumentStore store, Opening opening, TimeProvider 
     {
         await using var session = store.QuerySession();
         var keys = await session.Query<BidSummary>().CountAsync(b => b.TenderId == tender.Id && b.Status == "keyAccepted", ct);
-        return keys >= tender.Listed.Count;
+        return keys >= tender.ListedCount;
     }
 
     private async Task Step(Func<Task<OpeningStatus>> step, Guid tenderId, string what)

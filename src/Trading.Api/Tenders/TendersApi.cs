@@ -152,8 +152,7 @@ public static class TendersApi
         {
             Role.Agent => actor.OrganizationId == tender.AgentOrg,
             Role.Supervisor or Role.Center => Covers(actor, tender),
-            Role.Bidder => tender.Listed.Any(b => b.BidderOrg == actor.OrganizationId)
-                || await session.LoadAsync<BidSummary>(Guids.BidId(tender.Id, actor.OrganizationId), ct) is not null,
+            Role.Bidder => await session.LoadAsync<BidSummary>(Guids.BidId(tender.Id, actor.OrganizationId), ct) is not null,
             _ => false,
         };
 }

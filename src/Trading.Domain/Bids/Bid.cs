@@ -64,8 +64,8 @@ public sealed record Bid(
             throw Refusal.NotInPhase(Rulebook.NoEarlyDecryption, "Nobody decrypts a bid before the opening.");
         if (tender.Status != TenderStatus.Opening || context.Now >= tender.DecryptionEndsAt)
             throw Refusal.NotInPhase(Rulebook.DecryptionWindow, "Keys are accepted only during the decryption window.");
-        var listed = tender.Listed.FirstOrDefault(b => b.BidId == state.Id);
-        if (listed is null || context.Actor.Role != Role.Bidder || context.Actor.OrganizationId != state.BidderOrg || state.Revision != listed.Revision || state.Status is not (BidStatus.Live or BidStatus.KeyAccepted))
+        // Bidding is closed behind the fence, so a bid still live now is exactly a bid the opening listed, at its listed revision.
+        if (context.Actor.Role != Role.Bidder || context.Actor.OrganizationId != state.BidderOrg || state.Status is not (BidStatus.Live or BidStatus.KeyAccepted))
             throw Refusal.NotFound("The bid");
 
         var sealedBid = new SealedBid(

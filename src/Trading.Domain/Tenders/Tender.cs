@@ -11,10 +11,10 @@ public enum TenderStatus { None, Bidding, Opening, Failed, Evaluation }
 public sealed record Tender(
     Guid Id, TenderStatus Status, Guid EntryId, string Jurisdiction, Guid TendereeOrg, Guid AgentOrg, string Currency,
     Money? PriceCeiling, DateTimeOffset BidDeadline, TimeSpan DecryptionWindow, int MinBidders, RuleValue ClarificationLead,
-    int Amendments, IReadOnlyList<ListedBid> Listed, DateTimeOffset? DecryptionEndsAt, bool WindowExtended)
+    int Amendments, int ListedCount, DateTimeOffset? DecryptionEndsAt, bool WindowExtended)
 {
     public static readonly Tender Initial = new(Guid.Empty, TenderStatus.None, Guid.Empty, "", Guid.Empty, Guid.Empty, "",
-        null, default, TimeSpan.Zero, 0, RuleSet.NationalDefaults.ClarificationLead, 0, [], null, false);
+        null, default, TimeSpan.Zero, 0, RuleSet.NationalDefaults.ClarificationLead, 0, 0, null, false);
 
     public bool IsParty(Guid organization) => organization == AgentOrg || organization == TendereeOrg;
 
@@ -146,14 +146,18 @@ public sealed record Tender(
             return [];
         if (state.Status != TenderStatus.Opening)
             throw Refusal.NotInPhase(Rulebook.OpeningAtDeadline, "The opening has not started.");
+        // The list is OpeningStarted's, read back by the caller: the state keeps only its size, so thousands of bids
+        // do not ride along every key submission.
+        if (command.Listed.Count != state.ListedCount)
+            throw new InvalidOperationException($"The opening listed {state.ListedCount} bids, not {command.Listed.Count}.");
         var outcomes = command.Outcomes.ToDictionary(o => o.BidId);
-        var allKeysIn = state.Listed.All(b => outcomes.TryGetValue(b.BidId, out var o) && o.KeyAccepted);
+        var allKeysIn = command.Listed.All(b => outcomes.TryGetValue(b.BidId, out var o) && o.KeyAccepted);
         if (!allKeysIn && context.Now < state.DecryptionEndsAt)
             throw Refusal.NotInPhase(Rulebook.DecryptionWindow,
                 $"The opening completes when every key is in or the window ends, {Times.Format(state.DecryptionEndsAt!.Value)}.");
 
         var revocation = state.WindowExtended ? RevocationReason.PlatformFault : RevocationReason.BidderFault;
-        var lines = state.Listed.Select(b =>
+        var lines = command.Listed.Select(b =>
         {
             var o = outcomes.GetValueOrDefault(b.BidId);
             var name = o?.BidderName ?? "";
@@ -168,7 +172,7 @@ public sealed record Tender(
         var completed = new OpeningCompleted(state.Id, lines, context.Now);
         return lines.Any(l => l.Status == OpeningLineStatus.Opened)
             ? [completed]
-            : [completed, new TenderFailed(state.Id, FailureReasons.NoBidOpened, state.Listed, context.Now)];
+            : [completed, new TenderFailed(state.Id, FailureReasons.NoBidOpened, command.Listed, context.Now)];
     }
 
     public static Tender Evolve(Tender state, object @event) => @event switch
@@ -176,12 +180,12 @@ public sealed record Tender(
         TenderPublished e => new(e.TenderId, TenderStatus.Bidding, e.EntryId, e.Jurisdiction, e.TendereeOrg, e.AgentOrg,
             e.EstimatedValue.Currency, e.PriceCeiling, e.BidDeadline, TimeSpan.FromMinutes(e.DecryptionWindowMinutes),
             int.Parse(e.Rules[Rulebook.MinBidders.Id], System.Globalization.CultureInfo.InvariantCulture),
-            RuleValue.Parse(e.Rules[Rulebook.ClarificationLead.Id]), 0, [], null, false),
+            RuleValue.Parse(e.Rules[Rulebook.ClarificationLead.Id]), 0, 0, null, false),
         TenderAmended e => state with { BidDeadline = e.BidDeadline, Amendments = e.Number },
-        OpeningStarted e => state with { Status = TenderStatus.Opening, Listed = e.Bids, DecryptionEndsAt = e.DecryptionEndsAt },
+        OpeningStarted e => state with { Status = TenderStatus.Opening, ListedCount = e.Bids.Count, DecryptionEndsAt = e.DecryptionEndsAt },
         DecryptionWindowExtended e => state with { DecryptionEndsAt = e.DecryptionEndsAt, WindowExtended = true },
         OpeningCompleted => state with { Status = TenderStatus.Evaluation },
-        TenderFailed e => state with { Status = TenderStatus.Failed, Listed = e.Bids },
+        TenderFailed e => state with { Status = TenderStatus.Failed, ListedCount = e.Bids.Count },
         _ => state,
     };
 

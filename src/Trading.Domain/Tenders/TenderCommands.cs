@@ -19,5 +19,5 @@ public sealed record ExtendDecryptionWindow(Guid TenderId, int Minutes, string R
 /// <summary>What the opening found for one listed bid: its content when its key was accepted, else nothing.</summary>
 public sealed record OpeningOutcome(Guid BidId, string BidderName, Money? Price, string? InvalidReason, bool KeyAccepted);
 
-/// <summary>Ensures the opening is completed once every key is in or the window has ended.</summary>
-public sealed record CompleteOpening(Guid TenderId, IReadOnlyList<OpeningOutcome> Outcomes);
+/// <summary>Ensures the opening is completed once every key is in or the window has ended; <see cref="Listed"/> is OpeningStarted's list.</summary>
+public sealed record CompleteOpening(Guid TenderId, IReadOnlyList<ListedBid> Listed, IReadOnlyList<OpeningOutcome> Outcomes);

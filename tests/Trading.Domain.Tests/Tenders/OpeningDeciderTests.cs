@@ -52,7 +52,7 @@ public class OpeningDeciderTests
             .Then(new OpeningStarted(TenderId, Three, Deadline, Deadline.AddMinutes(60)));
 
         Assert.Equal(TenderStatus.Opening, state.Status);
-        Assert.Equal(Three, state.Listed);
+        Assert.Equal(Three.Count, state.ListedCount);
         Assert.Equal(WindowEnd, state.DecryptionEndsAt);
     }
 
@@ -239,7 +239,7 @@ public class OpeningDeciderTests
     public void Before_the_window_ends_the_opening_waits_for_a_missing_key()
     {
         Tenders.Given(TenderPublished(), Started)
-            .When(s => Tender.Decide(new CompleteOpening(TenderId,
+            .When(s => Tender.Decide(new CompleteOpening(TenderId, Three,
                 [Opened(BidA, "甲公司", 900_000m), Opened(BidB, "乙公司", 910_000m), Missing(BidC, "丙公司")]), s, At(WindowEnd - Ms, Platform)))
             .ThenRefused("not-in-phase", "decryption-window", RefusalKind.Conflict);
     }
@@ -250,7 +250,7 @@ public class OpeningDeciderTests
         var at = T("2026-03-23T09:52:00+08:00");
 
         var state = Tenders.Given(TenderPublished(), Started)
-            .When(s => Tender.Decide(new CompleteOpening(TenderId,
+            .When(s => Tender.Decide(new CompleteOpening(TenderId, Three,
                 [Opened(BidA, "甲公司", 900_000m), Opened(BidB, "乙公司", 910_000m), Opened(BidC, "丙公司", 905_000.50m)]), s, At(at, Platform)))
             .Then(new OpeningCompleted(TenderId,
                 [
@@ -266,7 +266,7 @@ public class OpeningDeciderTests
     public void At_the_window_end_a_bid_without_its_key_is_revoked_for_the_bidders_fault()
     {
         Tenders.Given(TenderPublished(), Started)
-            .When(s => Tender.Decide(new CompleteOpening(TenderId,
+            .When(s => Tender.Decide(new CompleteOpening(TenderId, Three,
                 [Opened(BidA, "甲公司", 900_000m), Opened(BidB, "乙公司", 910_000m), Missing(BidC, "丙公司")]), s, At(WindowEnd, Agent)))
             .Then(new OpeningCompleted(TenderId,
                 [
@@ -280,7 +280,7 @@ public class OpeningDeciderTests
     public void A_listed_bid_without_any_outcome_is_revoked_too()
     {
         Tenders.Given(TenderPublished(), Started)
-            .When(s => Tender.Decide(new CompleteOpening(TenderId,
+            .When(s => Tender.Decide(new CompleteOpening(TenderId, Three,
                 [Opened(BidA, "甲公司", 900_000m), Opened(BidB, "乙公司", 910_000m)]), s, At(WindowEnd, Platform)))
             .Then(new OpeningCompleted(TenderId,
                 [
@@ -298,10 +298,10 @@ public class OpeningDeciderTests
         IReadOnlyList<OpeningOutcome> outcomes = [Opened(BidA, "甲公司", 900_000m), Missing(BidB, "乙公司"), Missing(BidC, "丙公司")];
 
         Tenders.Given(TenderPublished(), Started, extended)
-            .When(s => Tender.Decide(new CompleteOpening(TenderId, outcomes), s, At(WindowEnd, Platform)))
+            .When(s => Tender.Decide(new CompleteOpening(TenderId, Three, outcomes), s, At(WindowEnd, Platform)))
             .ThenRefused("not-in-phase", "decryption-window", RefusalKind.Conflict);
         Tenders.Given(TenderPublished(), Started, extended)
-            .When(s => Tender.Decide(new CompleteOpening(TenderId, outcomes), s, At(extendedEnd, Platform)))
+            .When(s => Tender.Decide(new CompleteOpening(TenderId, Three, outcomes), s, At(extendedEnd, Platform)))
             .Then(new OpeningCompleted(TenderId,
                 [
                     OpenedLine(BidA, BidderA, "甲公司", 900_000m),
@@ -316,7 +316,7 @@ public class OpeningDeciderTests
         const string reason = "price currency USD differs from the tender's CNY";
 
         Tenders.Given(TenderPublished(), Started)
-            .When(s => Tender.Decide(new CompleteOpening(TenderId,
+            .When(s => Tender.Decide(new CompleteOpening(TenderId, Three,
                 [Opened(BidA, "甲公司", 900_000m), new(BidB, "乙公司", null, reason, true), Opened(BidC, "丙公司", 905_000m)]), s, At(WindowEnd - Ms, Platform)))
             .Then(new OpeningCompleted(TenderId,
                 [
@@ -330,7 +330,7 @@ public class OpeningDeciderTests
     public void When_no_bid_opens_the_opening_completes_and_the_tender_fails()
     {
         var state = Tenders.Given(TenderPublished(), Started)
-            .When(s => Tender.Decide(new CompleteOpening(TenderId,
+            .When(s => Tender.Decide(new CompleteOpening(TenderId, Three,
                 [Missing(BidA, "甲公司"), new(BidB, "乙公司", null, "price is missing", true), Missing(BidC, "丙公司")]), s, At(WindowEnd, Platform)))
             .Then(
                 new OpeningCompleted(TenderId,
@@ -350,7 +350,7 @@ public class OpeningDeciderTests
         var completed = new OpeningCompleted(TenderId, [], WindowEnd);
 
         Tenders.Given(TenderPublished(), Started, completed)
-            .When(s => Tender.Decide(new CompleteOpening(TenderId, []), s, At(WindowEnd.AddMinutes(1), Agent)))
+            .When(s => Tender.Decide(new CompleteOpening(TenderId, Three, []), s, At(WindowEnd.AddMinutes(1), Agent)))
             .ThenNothing();
     }
 
@@ -358,7 +358,7 @@ public class OpeningDeciderTests
     public void Completing_the_opening_of_a_failed_tender_records_nothing()
     {
         Tenders.Given(TenderPublished(), new TenderFailed(TenderId, FailureReasons.InsufficientBids, [], Deadline))
-            .When(s => Tender.Decide(new CompleteOpening(TenderId, []), s, At(WindowEnd, Platform)))
+            .When(s => Tender.Decide(new CompleteOpening(TenderId, Three, []), s, At(WindowEnd, Platform)))
             .ThenNothing();
     }
 
@@ -366,7 +366,7 @@ public class OpeningDeciderTests
     public void An_opening_that_has_not_started_is_not_completed()
     {
         Tenders.Given(TenderPublished())
-            .When(s => Tender.Decide(new CompleteOpening(TenderId, []), s, At(Deadline, Agent)))
+            .When(s => Tender.Decide(new CompleteOpening(TenderId, Three, []), s, At(Deadline, Agent)))
             .ThenRefused("not-in-phase", "opening-at-deadline", RefusalKind.Conflict);
     }
 
@@ -376,7 +376,7 @@ public class OpeningDeciderTests
         foreach (var actor in new[] { Supervisor, Bidder(BidderA), FarCenter })
         {
             Tenders.Given(TenderPublished(), Started)
-                .When(s => Tender.Decide(new CompleteOpening(TenderId, []), s, At(WindowEnd, actor)))
+                .When(s => Tender.Decide(new CompleteOpening(TenderId, Three, []), s, At(WindowEnd, actor)))
                 .ThenBreaks("supervisor-never-operates");
         }
     }
@@ -385,7 +385,7 @@ public class OpeningDeciderTests
     public void The_opening_of_an_unknown_tender_is_not_completed()
     {
         Tenders.Given()
-            .When(s => Tender.Decide(new CompleteOpening(TenderId, []), s, At(WindowEnd, Platform)))
+            .When(s => Tender.Decide(new CompleteOpening(TenderId, Three, []), s, At(WindowEnd, Platform)))
             .ThenNotFound();
     }
 }
