@@ -38,8 +38,13 @@ public sealed class BidHandler(Trade trade, PlatformKeys keys) : ICommandHandler
             throw Refusal.NotFound("The bid");
         var context = trade.ContextFor(actor);
         var session = trade.Session;
-        Organization.EnsureRegistered(await session.LoadAsync<Organization>(actor.OrganizationId, ct));
-        var tender = await session.LoadAsync<Tender>(command.TenderId, ct) ?? Tender.Initial;
+        // One round trip for what the decision reads besides the bid itself: the deadline surge is made of these.
+        var batch = session.CreateBatchQuery();
+        var organization = batch.Load<Organization>(actor.OrganizationId);
+        var tenderLoad = batch.Load<Tender>(command.TenderId);
+        await batch.Execute(ct);
+        Organization.EnsureRegistered(await organization);
+        var tender = await tenderLoad ?? Tender.Initial;
         var stream = await trade.FetchAsync(bidId, Bid.Initial, ct);
         var r = command.Request;
         var events = command.Act switch

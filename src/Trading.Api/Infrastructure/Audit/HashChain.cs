@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -24,20 +25,27 @@ public static class HashChain
 
     public static string Canonical(Guid streamId, long version, string type, DateTimeOffset timestamp, AuditStamp stamp, object data)
     {
-        var dataElement = JsonSerializer.SerializeToElement(data, data.GetType(), Json.Canonical);
-        var document = JsonSerializer.SerializeToElement(new Dictionary<string, object>
-        {
-            ["streamId"] = streamId.ToString("D"),
-            ["version"] = version,
-            ["type"] = type,
-            ["timestamp"] = Times.ToMicroseconds(timestamp).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", System.Globalization.CultureInfo.InvariantCulture),
-            ["actor"] = stamp.Actor,
-            ["organisation"] = stamp.Organization.ToString("D"),
-            ["role"] = stamp.Role,
-            ["address"] = stamp.Address,
-            ["data"] = dataElement,
-        });
-        return Jcs.Canonicalize(document);
+        // The envelope's members are written in their RFC 8785 order (sorted by UTF-16 code units) around the
+        // canonicalised data, so the event is serialised once.
+        var sb = new StringBuilder(1024);
+        sb.Append("{\"actor\":");
+        Jcs.AppendString(stamp.Actor, sb);
+        sb.Append(",\"address\":");
+        Jcs.AppendString(stamp.Address, sb);
+        sb.Append(",\"data\":");
+        Jcs.Append(JsonSerializer.SerializeToElement(data, data.GetType(), Json.Canonical), sb);
+        sb.Append(",\"organisation\":");
+        Jcs.AppendString(stamp.Organization.ToString("D"), sb);
+        sb.Append(",\"role\":");
+        Jcs.AppendString(stamp.Role, sb);
+        sb.Append(",\"streamId\":");
+        Jcs.AppendString(streamId.ToString("D"), sb);
+        sb.Append(",\"timestamp\":");
+        Jcs.AppendString(Times.ToMicroseconds(timestamp).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture), sb);
+        sb.Append(",\"type\":");
+        Jcs.AppendString(type, sb);
+        sb.Append(",\"version\":").Append(version.ToString(CultureInfo.InvariantCulture)).Append('}');
+        return sb.ToString();
     }
 
     public static string Next(string previousHash, string canonical)

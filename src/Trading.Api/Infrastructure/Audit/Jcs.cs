@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -14,11 +15,11 @@ public static class Jcs
     public static string Canonicalize(JsonElement element)
     {
         var sb = new StringBuilder();
-        Write(element, sb);
+        Append(element, sb);
         return sb.ToString();
     }
 
-    private static void Write(JsonElement e, StringBuilder sb)
+    public static void Append(JsonElement e, StringBuilder sb)
     {
         switch (e.ValueKind)
         {
@@ -29,9 +30,9 @@ public static class Jcs
                 {
                     if (!first) sb.Append(',');
                     first = false;
-                    WriteString(p.Name, sb);
+                    AppendString(p.Name, sb);
                     sb.Append(':');
-                    Write(p.Value, sb);
+                    Append(p.Value, sb);
                 }
                 sb.Append('}');
                 break;
@@ -41,12 +42,12 @@ public static class Jcs
                 foreach (var item in e.EnumerateArray())
                 {
                     if (i++ > 0) sb.Append(',');
-                    Write(item, sb);
+                    Append(item, sb);
                 }
                 sb.Append(']');
                 break;
             case JsonValueKind.String:
-                WriteString(e.GetString()!, sb);
+                AppendString(e.GetString()!, sb);
                 break;
             case JsonValueKind.Number:
                 if (!e.TryGetInt64(out var n))
@@ -59,8 +60,17 @@ public static class Jcs
         }
     }
 
-    private static void WriteString(string s, StringBuilder sb)
+    private static readonly SearchValues<char> Escaped = SearchValues.Create(
+        "\"\\\u0000\u0001\u0002\u0003\u0004\u0005\u0006\u0007\b\t\n\u000b\f\r\u000e\u000f\u0010\u0011\u0012\u0013\u0014\u0015\u0016\u0017\u0018\u0019\u001a\u001b\u001c\u001d\u001e\u001f");
+
+    public static void AppendString(string s, StringBuilder sb)
     {
+        if (!s.AsSpan().ContainsAny(Escaped))
+        {
+            // The common case (ids, base64): nothing to escape.
+            sb.Append('"').Append(s).Append('"');
+            return;
+        }
         sb.Append('"');
         foreach (var c in s)
         {

@@ -21,6 +21,11 @@ public static class MartenSetup
             ?? throw new InvalidOperationException(
                 "ConnectionStrings:Trading is not set: run `bash deploy/local/run.sh`, or start the services with `bash deploy/local/services.sh start` and `source .data/services.env`.");
         var schema = builder.Configuration["Trading:Schema"] ?? "trading";
+        // Prepared statements spare PostgreSQL parsing and planning the same few statements on every bid.
+        var settings = new Npgsql.NpgsqlConnectionStringBuilder(connection);
+        if (settings.MaxAutoPrepare == 0)
+            (settings.MaxAutoPrepare, settings.AutoPrepareMinUsages) = (64, 2);
+        connection = settings.ConnectionString;
         builder.Services.AddSingleton(new Fence(schema, connection));
         builder.Services.AddMarten(o =>
         {
