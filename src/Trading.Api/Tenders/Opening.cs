@@ -77,7 +77,7 @@ public sealed class Opening(IDocumentStore store, Fence fence, TimeProvider cloc
 
         var record = events.OfType<OpeningCompleted>().Single();
         var listedById = listing.ToDictionary(b => b.BidId);
-        var heads = (await session.LoadManyAsync<StreamHead>(ct, listing.Select(b => b.BidId))).ToDictionary(h => h.Id);
+        var heads = await EventWriter.HeadsAsync(session, listing.Select(b => b.BidId).ToList(), ct);
         foreach (var line in record.Bids)
         {
             var listed = listedById[line.BidId];

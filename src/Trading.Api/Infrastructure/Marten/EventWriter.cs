@@ -31,13 +31,28 @@ public static class EventWriter
         var previous = HashChain.Genesis;
         if (fetched.Version > 0)
         {
-            var head = await session.LoadAsync<StreamHead>(fetched.Id, ct);
+            var heads = await HeadsAsync(session, [fetched.Id], ct);
             // A head ahead of the fetched state means someone appended in between: decide again.
-            if (head is null || head.Version != fetched.Version)
+            if (!heads.TryGetValue(fetched.Id, out var head) || head.Version != fetched.Version)
                 throw new ConcurrencyException($"Stream {fetched.Id} moved on while deciding.", typeof(T), fetched.Id);
             previous = head.Hash;
         }
         Append(session, fetched.Id, fetched.Version, previous, events, actor, now);
+    }
+
+    /// <summary>
+    /// Each stream's last link, read from its newest event's header: the chain needs no document of its own, so an
+    /// append writes nothing but its events.
+    /// </summary>
+    public static async Task<Dictionary<Guid, StreamHead>> HeadsAsync(IQuerySession session, IReadOnlyCollection<Guid> streamIds, CancellationToken ct)
+    {
+        if (streamIds.Count == 0)
+            return [];
+        var schema = session.DocumentStore.Options.Events.DatabaseSchemaName;
+        var heads = await session.QueryAsync<StreamHead>(
+            $"select distinct on (stream_id) json_build_object('id', stream_id, 'version', version, 'hash', headers ->> '{HashChain.HashHeader}') " +
+            $"from {schema}.mt_events where stream_id = any(?) order by stream_id, version desc", ct, streamIds.ToArray());
+        return heads.ToDictionary(h => h.Id);
     }
 
     /// <summary>Appends with a known chain head (batch writers load the heads in one query).</summary>
@@ -66,7 +81,6 @@ public static class EventWriter
             ? session.Events.StartStream(streamId, wrapped)
             : session.Events.Append(streamId, wrapped);
         action.ExpectedVersionOnServer = expectedVersion;
-        session.Store(new StreamHead(streamId, expectedVersion + events.Count, hash));
     }
 
     public static string Text(Role role) => role switch

@@ -57,7 +57,6 @@ public static class MartenSetup
             o.Schema.For<BidSummary>().Index(x => x.TenderId);
             o.Schema.For<Tender>().Index(x => x.Status);
             o.Schema.For<TenderNotice>().Index(x => x.Status);
-            o.Schema.For<StreamHead>();
             o.Schema.For<IdempotencyRecord>();
         }).UseLightweightSessions().ApplyAllDatabaseChangesOnStartup();
         builder.Services.AddHostedService<FenceInstaller>();

@@ -1,4 +1,4 @@
 namespace Trading.Api.Infrastructure.Marten;
 
-/// <summary>The last link of a stream's hash chain, saved with every append in the same transaction.</summary>
+/// <summary>The last link of a stream's hash chain: its newest event's version and hash header.</summary>
 public sealed record StreamHead(Guid Id, long Version, string Hash);
