@@ -56,7 +56,7 @@ public sealed class Opening(IDocumentStore store, Fence fence, TimeProvider cloc
         var listing = (await session.Events.FetchStreamAsync(tenderId, token: ct)).Select(e => e.Data).OfType<OpeningStarted>().Single().Bids;
         var summaries = (await session.LoadManyAsync<BidSummary>(ct, listing.Select(b => b.BidId))).ToDictionary(s => s.Id);
         var accepted = listing.Where(b => summaries.GetValueOrDefault(b.BidId) is { Status: "keyAccepted" } s && s.Revision == b.Revision).ToList();
-        var sealedBids = await SealedBidsAsync(session, tenderId, ct);
+        var sealedBids = await SealedBidsAsync(session, listing, ct);
         var names = (await session.LoadManyAsync<Organization>(ct, listing.Select(b => b.BidderOrg).Distinct())).ToDictionary(o => o.Id, o => o.Name);
 
         var opened = new Dictionary<Guid, OpenBid>();
@@ -97,13 +97,18 @@ public sealed class Opening(IDocumentStore store, Fence fence, TimeProvider cloc
         return StatusOf(events, tender);
     }
 
-    /// <summary>The sealed envelope of every revision of this tender's bids, read back from the events that carried them.</summary>
-    private static async Task<Dictionary<(Guid, int), SealedBid>> SealedBidsAsync(IQuerySession session, Guid tenderId, CancellationToken ct)
+    /// <summary>The sealed envelope of every revision of the listed bids, read back from the events that carried them.</summary>
+    private static async Task<Dictionary<(Guid, int), SealedBid>> SealedBidsAsync(IQuerySession session, IReadOnlyList<ListedBid> listing, CancellationToken ct)
     {
-        var submitted = await session.Events.QueryRawEventDataOnly<BidSubmitted>().Where(e => e.TenderId == tenderId).ToListAsync(ct);
-        var replaced = await session.Events.QueryRawEventDataOnly<BidReplaced>().Where(e => e.TenderId == tenderId).ToListAsync(ct);
-        return submitted.Select(e => (e.BidId, e.Revision, e.Ciphertext, e.Receipt))
-            .Concat(replaced.Select(e => (e.BidId, e.Revision, e.Ciphertext, e.Receipt)))
+        var ids = listing.Select(b => b.BidId).ToArray();
+        var events = await session.Events.QueryAllRawEvents().Where(e => e.StreamId.IsOneOf(ids)).ToListAsync(ct);
+        return events.Select(e => e.Data switch
+            {
+                BidSubmitted x => (x.BidId, x.Revision, x.Ciphertext, x.Receipt),
+                BidReplaced x => (x.BidId, x.Revision, x.Ciphertext, x.Receipt),
+                _ => default((Guid BidId, int Revision, string Ciphertext, Receipt Receipt)?),
+            })
+            .OfType<(Guid BidId, int Revision, string Ciphertext, Receipt Receipt)>()
             .ToDictionary(e => (e.BidId, e.Revision), e => new SealedBid(Convert.FromBase64String(e.Receipt.Nonce),
                 Convert.FromBase64String(e.Ciphertext), e.Receipt.Aad, e.Receipt.KeyCommitment, e.Receipt.CiphertextSha256));
     }
