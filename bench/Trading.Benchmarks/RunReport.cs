@@ -21,6 +21,7 @@ public sealed class RunReport
     public string Kernel { get; set; } = "";
     public string LoadAtStart { get; set; } = "";
     public string Dotnet { get; set; } = "";
+    public string Code { get; set; } = "";
     public string Postgres { get; set; } = "";
     public string PostgresSettings { get; set; } = "";
     public IReadOnlyDictionary<string, string>? ApiSettings { get; set; }
@@ -28,6 +29,7 @@ public sealed class RunReport
     public LoadResult? Tokens { get; set; }
     public LoadResult? Registrations { get; set; }
     public LoadResult? Warmup { get; set; }
+    public double? SettleSeconds { get; set; }
     public DateTimeOffset Deadline { get; set; }
     public TimeSpan DeadlineAfterPublication { get; set; }
     public double SealSeconds { get; set; }
@@ -57,6 +59,8 @@ public sealed class RunReport
     public (double PeakMiB, double CurrentMiB)? ApiMemoryAtEnd { get; set; }
 
     public RawResult? Raw { get; set; }
+    public string? RawConnection { get; set; }
+    public double? BaselineSettleSeconds { get; set; }
     public IReadOnlyList<string>? ProfileFiles { get; set; }
     public bool BaselineOverlappedDeadline { get; set; }
 
@@ -65,6 +69,10 @@ public sealed class RunReport
     private bool ApiKnown => Options.Url is null;
 
     public double? Ratio => Surge is not null && Raw is not null ? Surge.PerSecond / Raw.Load.PerSecond : null;
+
+    private double? BidCpuMs => SurgeCpu is { } s && ApiKnown ? s.Ms(s.Api, Options.Bidders) + s.Ms(s.OurBackends, Options.Bidders) + s.Ms(s.Bench, Options.Bidders) : null;
+    private double? RawCpuMs => Raw?.Cpu is { } r ? r.Ms(r.OurBackends, Options.Bidders) + r.Ms(r.Bench, Options.Bidders) : null;
+    public double? CpuRatio => BidCpuMs is { } b && RawCpuMs is { } r && b > 0 ? r / b : null;
 
     public string Markdown()
     {
@@ -75,6 +83,7 @@ public sealed class RunReport
         Line();
         Line(Invariant($"- **Date**: {StartedAt:yyyy-MM-dd HH:mm:ss} UTC ({(FinishedAt - StartedAt).TotalMinutes:0.0} min)"));
         Line($"- **Command**: `{Options.CommandLine}` (with `source .data/services.env`)");
+        Line($"- **Code under test**: {Code}");
         var mem = Free.Split('\n').FirstOrDefault(l => l.StartsWith("Mem:", StringComparison.Ordinal))?.Split(' ', StringSplitOptions.RemoveEmptyEntries);
         Line($"- **Machine**: `nproc` {Cores}; CPU {CpuModel}; memory {(mem is { Length: > 1 } ? mem[1] : "?")} total, {(mem is { Length: > 6 } ? mem[6] : "?")} available at start (`free -h`); {Kernel}; {Dotnet}");
         Line($"- **PostgreSQL**: {Postgres.Split(" on ")[0]}; {PostgresSettings}; same machine, loopback");
@@ -99,14 +108,24 @@ public sealed class RunReport
         }
         Row("1. setup: dev tokens (not a result)", Tokens, "tokens");
         Row("1. setup: organisation registrations (not a result)", Registrations, "orgs");
-        Row("1. warm-up: bids on another open tender (not a result)", Warmup, "bids");
+        Row("1. warm-up: bids on another open tender, 2nd round (not a result)", Warmup, "bids");
         Row("2. deadline surge: `POST /api/tenders/{id}/bids`", Surge, "bids");
         Row("3. baseline: raw Marten `StartStream` + `SaveChangesAsync`", Raw?.Load, "events");
         Row("4. opening: `POST …/bids/{bidId}/decryption`", Keys, "keys");
         Line();
 
+        static string Verdict(double r) => r >= 0.8 ? "goal met" : r >= 0.5 ? "target met, goal missed" : "TARGET MISSED";
+        // Other people's builds and tests share the 2 cores: when the two phases saw different outside load, their rates
+        // do not compare, and the CPU cost per operation is the measure to trust.
+        var outside = SurgeCpu is not null && Raw is not null ? Math.Abs(SurgeCpu.Other - Raw.Cpu.Other) : 0;
+        var unequal = outside > 0.2 && CpuRatio is not null;
         if (Ratio is { } ratio)
-            Line(Invariant($"- **Ratio** surge bids/s ÷ raw appends/s = **{ratio:0.00}** (target ≥ 0.5, goal 0.8): {(ratio >= 0.8 ? "goal met" : ratio >= 0.5 ? "target met, goal missed" : "TARGET MISSED")}"));
+            Line(Invariant($"- **Ratio** surge bids/s ÷ raw appends/s = **{ratio:0.00}** (target ≥ 0.5, goal 0.8): ")
+                + (unequal
+                    ? Invariant($"not comparable in this run — other processes used {SurgeCpu!.Other:0.00} cores during the surge and {Raw!.Cpu.Other:0.00} during the baseline; by CPU cost (below): {Verdict(CpuRatio!.Value)}")
+                    : Verdict(ratio)));
+        if (CpuRatio is { } cpuRatio)
+            Line(Invariant($"  - the same ratio from CPU cost, insensitive to what else runs on the machine: a raw append costs {RawCpuMs:0.00} ms of CPU (PostgreSQL backend + Marten in the bench), a bid {BidCpuMs:0.00} ms (API + PostgreSQL backends + HTTP client); with every core busy, throughput is cores ÷ CPU per operation, so without other load the ratio would be ≈ **{cpuRatio:0.00}** ({Verdict(cpuRatio)})"));
         if (CompletionSeconds is { } done)
         {
             Line(Invariant($"- **5. Completion**: opening record {done:0.00} s after the last accepted key (target ≤ 2 s for 5,000 bids: {(done <= 2 ? "met" : "MISSED")}); tender status `{CompletionStatus}`"));
@@ -129,14 +148,21 @@ public sealed class RunReport
         {
             Line("- **API peak RSS**: n/a (--url)");
         }
+        if (SettleSeconds is { } settle)
+            Line(Invariant($"- **Warm-up** (untimed): two rounds of {Warmup?.Count ?? 0:N0} bids, each on its own tender that stays open, each followed by a pause until the API is idle (background tier-1 JIT; {settle:0.0} s in all), before the tender was published; {Warmup?.Count ?? 0:N0} raw appends before the baseline"));
         Line(Invariant($"- **Timeline**: deadline {DeadlineAfterPublication.TotalSeconds:0} s after publication; the surge ended {SurgeEndedBeforeDeadline.TotalSeconds:0.0} s before it; the sweeper's opening was visible {OpeningVisibleAfterDeadline.TotalSeconds:0.00} s after it; sealing {Options.Bidders:N0} envelopes (client side, before timing) took {SealSeconds:0.00} s"));
         Line(Invariant($"- **Sizes**: a bid request body is {BidBodyBytes:N0} bytes; a stored `BidSubmitted` has `length(data::text)` = {StoredBidDataChars:N0} (max {StoredBidDataMaxChars:N0}) plus {HeaderChars()} characters of headers (hash chain, actor); the raw events were calibrated to {Raw?.CalibratedDataChars.ToString("N0", CultureInfo.InvariantCulture) ?? "?"} (stored {Raw?.MinDataChars.ToString(CultureInfo.InvariantCulture) ?? "?"}–{Raw?.MaxDataChars.ToString(CultureInfo.InvariantCulture) ?? "?"}), with no headers"));
+        if (RawConnection is not null)
+        {
+            var raw = new Npgsql.NpgsqlConnectionStringBuilder(RawConnection);
+            Line(Invariant($"- **Raw store**: schema `{RawSchema}`, same database, `Max Auto Prepare={raw.MaxAutoPrepare}`, `Auto Prepare Min Usages={raw.AutoPrepareMinUsages}` (as the API's store sets them), Guid streams, `QuickWithServerTimestamps`, no projections"));
+        }
         Line(Invariant($"- **Stored bids** after the surge: {StoredBids:N0} `BidSubmitted` events"));
         Line("- **CPU** (average cores in use, from /proc; PostgreSQL counts every backend of the shared instance):");
         if (SurgeCpu is not null)
             Line($"  - surge: {SurgeCpu.Text(ApiKnown)}; CPU per bid: {SurgeCpu.PerOperation(Options.Bidders, ApiKnown)}");
         if (Raw is not null)
-            Line($"  - baseline (API idle): {Raw.Cpu.Text(ApiKnown)}; CPU per append: {Raw.Cpu.PerOperation(Options.Bidders, ApiKnown, "bench client (Marten)")}"
+            Line($"  - baseline (API idle{(BaselineSettleSeconds is { } bs ? Invariant($", after waiting {bs:0.0} s for it to settle") : "")}): {Raw.Cpu.Text(ApiKnown)}; CPU per append: {Raw.Cpu.PerOperation(Options.Bidders, ApiKnown, "bench client (Marten)")}"
                 + (BaselineOverlappedDeadline ? " — WARNING: the deadline passed during the baseline, so the opening competed with it" : ""));
         if (KeysCpu is not null)
             Line($"  - keys: {KeysCpu.Text(ApiKnown)}; CPU per key: {KeysCpu.PerOperation(Options.Bidders, ApiKnown)}");

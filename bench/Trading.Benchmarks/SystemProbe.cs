@@ -135,11 +135,15 @@ public static class SystemProbe
         File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "unknown";
 
     /// <summary>Runs a command and returns its standard output (empty on failure).</summary>
-    public static async Task<string> CommandAsync(string file, string arguments)
+    public static async Task<string> CommandAsync(string file, string arguments, string? workingDirectory = null)
     {
         try
         {
-            using var p = Process.Start(new ProcessStartInfo(file, arguments) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false })!;
+            using var p = Process.Start(new ProcessStartInfo(file, arguments)
+            {
+                RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+                WorkingDirectory = workingDirectory ?? Directory.GetCurrentDirectory(),
+            })!;
             var output = await p.StandardOutput.ReadToEndAsync();
             await p.WaitForExitAsync();
             return output.TrimEnd();
