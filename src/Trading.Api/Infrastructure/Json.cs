@@ -23,6 +23,8 @@ public static class Json
     {
         Configure(o);
         o.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+        // ASP.NET's own encoder, set explicitly so a replayed idempotent answer is byte for byte the first one.
+        o.Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
         o.NumberHandling = JsonNumberHandling.Strict;
         o.MaxDepth = 16;
         o.Converters.Add(new MoneyConverter());
