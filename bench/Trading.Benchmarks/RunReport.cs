@@ -128,7 +128,7 @@ public sealed class RunReport
             Line(Invariant($"  - the same ratio from CPU cost, insensitive to what else runs on the machine: a raw append costs {RawCpuMs:0.00} ms of CPU (PostgreSQL backend + Marten in the bench), a bid {BidCpuMs:0.00} ms (API + PostgreSQL backends + HTTP client); with every core busy, throughput is cores ÷ CPU per operation, so without other load the ratio would be ≈ **{cpuRatio:0.00}** ({Verdict(cpuRatio)})"));
         if (CompletionSeconds is { } done)
         {
-            Line(Invariant($"- **5. Completion**: opening record {done:0.00} s after the last accepted key (target ≤ 2 s for 5,000 bids: {(done <= 2 ? "met" : "MISSED")}); tender status `{CompletionStatus}`"));
+            Line(Invariant($"- **5. Completion**: opening record {done:0.00} s after the last accepted key ({(Options.Bidders == 5000 ? done <= 2 ? "target ≤ 2 s for 5,000 bids: met" : "target ≤ 2 s for 5,000 bids: MISSED" : "the 2 s target is for 5,000 bids")}); tender status `{CompletionStatus}`"));
             if (OpenedAtAfterLastKey is { } picked)
                 Line(Invariant($"  - the completing decision's clock (`openedAt`) read {picked:0.00} s after the last key (sweeper pick-up: 1 s cadence plus its key count), so the completion transaction itself took ≈ {done - picked:0.00} s (± 0.05 s polling)"));
             if (DirectClose is { } d)
