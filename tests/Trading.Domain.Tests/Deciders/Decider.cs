@@ -91,7 +91,7 @@ internal sealed class Outcome<TState>(TState before, Func<TState, object, TState
     private sealed class UtcInstant : JsonConverter<DateTimeOffset>
     {
         public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-            throw new NotSupportedException();
+            throw new NotSupportedException("Events are only written here, to compare them.");
 
         public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) =>
             writer.WriteStringValue(value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture));
@@ -101,7 +101,7 @@ internal sealed class Outcome<TState>(TState before, Func<TState, object, TState
     private sealed class NormalDecimal : JsonConverter<decimal>
     {
         public override decimal Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-            throw new NotSupportedException();
+            throw new NotSupportedException("Events are only written here, to compare them.");
 
         public override void Write(Utf8JsonWriter writer, decimal value, JsonSerializerOptions options) =>
             writer.WriteNumberValue(value / 1.0000000000000000000000000000m);
