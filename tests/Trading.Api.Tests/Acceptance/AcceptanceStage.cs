@@ -176,20 +176,7 @@ public sealed class AcceptanceStage : IAsyncLifetime
         await App.DisposeAsync();
     }
 
-    public async Task<Guid> RegisterEntryAsync()
-    {
-        var created = await Scenario.Expect(await Client(Caller.Agent).PostAsJsonAsync("/api/entries", new
-        {
-            title = "昆明市某道路改造工程施工",
-            kind = "construction",
-            jurisdiction = Jurisdiction,
-            tendereeOrg = AgentOrg,
-            estimatedValue = new { amount = "10000000.00", currency = "CNY" },
-            priceCeiling = new { amount = "9800000.00", currency = "CNY" },
-            procurementMethod = "open",
-        }), HttpStatusCode.Created);
-        return created.GetProperty("id").GetGuid();
-    }
+    public Task<Guid> RegisterEntryAsync() => Scenario.RegisterEntryAsync(Client(Caller.Agent), AgentOrg);
 
     public async Task<Guid> ApproveAsync(Guid entry)
     {

@@ -64,19 +64,25 @@ public sealed class Scenario(TradingApp app)
 
     public async Task<Guid> ApprovedEntryAsync()
     {
-        var created = await Expect(await Agent.PostAsJsonAsync("/api/entries", new
+        var entryId = await RegisterEntryAsync(Agent, AgentOrg);
+        await Expect(await Supervisor.PostAsJsonAsync($"/api/entries/{entryId}/decision", new { decision = "approve" }), HttpStatusCode.OK);
+        return entryId;
+    }
+
+    /// <summary>The entry every test trades: a construction project in Jurisdiction, registered by the given agent.</summary>
+    public static async Task<Guid> RegisterEntryAsync(HttpClient agent, Guid tendereeOrg)
+    {
+        var created = await Expect(await agent.PostAsJsonAsync("/api/entries", new
         {
             title = "昆明市某道路改造工程施工",
             kind = "construction",
             jurisdiction = Jurisdiction,
-            tendereeOrg = AgentOrg,
+            tendereeOrg,
             estimatedValue = new { amount = "10000000.00", currency = "CNY" },
             priceCeiling = new { amount = "9800000.00", currency = "CNY" },
             procurementMethod = "open",
         }), HttpStatusCode.Created);
-        var entryId = created.GetProperty("id").GetGuid();
-        await Expect(await Supervisor.PostAsJsonAsync($"/api/entries/{entryId}/decision", new { decision = "approve" }), HttpStatusCode.OK);
-        return entryId;
+        return created.GetProperty("id").GetGuid();
     }
 
     public async Task<Guid> PublishAsync(Guid entryId, DateTimeOffset deadline)
