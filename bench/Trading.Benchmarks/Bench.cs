@@ -65,6 +65,8 @@ public static class Bench
                 {
                     ["Trading__Schema"] = schema,
                     ["Trading__Auth__DevTokens"] = "true",
+                    ["Trading__Roles"] = "api",
+                    ["Trading__Sweeper__Enabled"] = "true",
                     ["Trading__Rules__MinBiddingPeriod"] = "00:00:05",
                     ["Trading__Rules__DecryptionWindow"] = options.DecryptionWindow.ToString("c", CultureInfo.InvariantCulture),
                 };

@@ -1,4 +1,5 @@
 using Marten;
+using Mediator;
 using Trading.Api.Bids;
 using Trading.Domain.Tenders;
 
@@ -10,7 +11,7 @@ namespace Trading.Api.Tenders;
 /// it; the steps are "ensure" operations behind the fence, so racing is harmless. The cadence is wall-clock; the
 /// decision's "now" is the injected clock.
 /// </summary>
-public sealed class Sweeper(IDocumentStore store, Opening opening, TimeProvider clock, IConfiguration config, ILogger<Sweeper> log) : BackgroundService
+public sealed class Sweeper(IDocumentStore store, IServiceScopeFactory scopes, TimeProvider clock, IConfiguration config, ILogger<Sweeper> log) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -40,12 +41,12 @@ public sealed class Sweeper(IDocumentStore store, Opening opening, TimeProvider 
             opening1 = await session.Query<Tender>().Where(t => t.Status == TenderStatus.Opening).ToListAsync(ct);
         }
         foreach (var tender in due)
-            await Step(() => opening.EnsureStartedAsync(tender.Id, Opening.Platform, ct), tender.Id, "close bidding");
+            await Step(new EnsureOpeningStarted(Opening.Platform, tender.Id), ct);
         foreach (var tender in opening1)
         {
             if (tender.DecryptionEndsAt > now && !await AllKeysInAsync(tender, ct))
                 continue;
-            await Step(() => opening.EnsureCompletedAsync(tender.Id, Opening.Platform, ct), tender.Id, "complete the opening");
+            await Step(new EnsureOpeningCompleted(Opening.Platform, tender.Id), ct);
         }
     }
 
@@ -56,16 +57,18 @@ public sealed class Sweeper(IDocumentStore store, Opening opening, TimeProvider 
         return keys >= tender.ListedCount;
     }
 
-    private async Task Step(Func<Task<OpeningStatus>> step, Guid tenderId, string what)
+    /// <summary>The same command, through the same handler, as the agent's request and the workflow's timer.</summary>
+    private async Task Step(ICommand<OpeningStatus> step, CancellationToken ct)
     {
         try
         {
-            await step();
+            await using var scope = scopes.CreateAsyncScope();
+            await scope.ServiceProvider.GetRequiredService<IMediator>().Send(step, ct);
         }
         catch (Exception e)
         {
             // Another node or the agent got there first, or the database blinked: the next sweep tries again.
-            log.LogInformation(e, "Could not {What} for tender {TenderId} this sweep", what, tenderId);
+            log.LogInformation(e, "Could not {Step} this sweep", step);
         }
     }
 }

@@ -1,0 +1,66 @@
+using MassTransit;
+
+namespace Trading.Contracts;
+
+// One integration event per domain event, published by the forwarder after the event committed, with MessageId = the
+// event's id (delivery is at least once: consumers deduplicate). The URNs and exchange names are the contract: a type
+// may gain optional members, never lose or rename one; a breaking change is a new message with a new name.
+// They carry facts other services act on, never a sealed bid's content, and bid events only after their tender's
+// opening completed (SEALING.md, "Sequestration").
+
+[MessageUrn("trading:organization-registered:v1"), EntityName("trading.organization-registered")]
+public sealed record OrganizationRegistered(Guid OrganizationId, string Name, Guid? ControllerOrgId);
+
+[MessageUrn("trading:organization-updated:v1"), EntityName("trading.organization-updated")]
+public sealed record OrganizationUpdated(Guid OrganizationId, string Name, Guid? ControllerOrgId);
+
+[MessageUrn("trading:entry-registered:v1"), EntityName("trading.entry-registered")]
+public sealed record EntryRegistered(Guid EntryId, string Jurisdiction, Guid TendereeOrg, Guid AgentOrg, DateTimeOffset RegisteredAt);
+
+[MessageUrn("trading:entry-approved:v1"), EntityName("trading.entry-approved")]
+public sealed record EntryApproved(Guid EntryId, Guid SupervisorOrg, DateTimeOffset ApprovedAt);
+
+[MessageUrn("trading:entry-rejected:v1"), EntityName("trading.entry-rejected")]
+public sealed record EntryRejected(Guid EntryId, Guid SupervisorOrg, DateTimeOffset RejectedAt);
+
+[MessageUrn("trading:entry-tendered:v1"), EntityName("trading.entry-tendered")]
+public sealed record EntryTendered(Guid EntryId, Guid TenderId);
+
+[MessageUrn("trading:tender-published:v1"), EntityName("trading.tender-published")]
+public sealed record TenderPublished(
+    Guid TenderId, Guid EntryId, string Jurisdiction, Guid TendereeOrg, Guid AgentOrg, DateTimeOffset BidDeadline,
+    int DecryptionWindowMinutes, string RuleSetId, DateTimeOffset PublishedAt);
+
+[MessageUrn("trading:tender-amended:v1"), EntityName("trading.tender-amended")]
+public sealed record TenderAmended(Guid TenderId, int Number, DateTimeOffset BidDeadline, DateTimeOffset AmendedAt);
+
+/// <summary>Bidding closed at the deadline: how many bids are in the opening (public from now on).</summary>
+[MessageUrn("trading:opening-started:v1"), EntityName("trading.opening-started")]
+public sealed record OpeningStarted(Guid TenderId, int ListedBids, DateTimeOffset StartedAt, DateTimeOffset DecryptionEndsAt);
+
+[MessageUrn("trading:decryption-window-extended:v1"), EntityName("trading.decryption-window-extended")]
+public sealed record DecryptionWindowExtended(Guid TenderId, DateTimeOffset DecryptionEndsAt, DateTimeOffset ExtendedAt);
+
+[MessageUrn("trading:opening-completed:v1"), EntityName("trading.opening-completed")]
+public sealed record OpeningCompleted(Guid TenderId, int Opened, int Invalid, int Revoked, DateTimeOffset CompletedAt);
+
+[MessageUrn("trading:tender-failed:v1"), EntityName("trading.tender-failed")]
+public sealed record TenderFailed(Guid TenderId, string Reason, int ListedBids, DateTimeOffset FailedAt);
+
+[MessageUrn("trading:bid-submitted:v1"), EntityName("trading.bid-submitted")]
+public sealed record BidSubmitted(Guid BidId, Guid TenderId, Guid BidderOrg, int Revision, DateTimeOffset ReceivedAt);
+
+[MessageUrn("trading:bid-replaced:v1"), EntityName("trading.bid-replaced")]
+public sealed record BidReplaced(Guid BidId, Guid TenderId, Guid BidderOrg, int Revision, DateTimeOffset ReceivedAt);
+
+[MessageUrn("trading:bid-withdrawn:v1"), EntityName("trading.bid-withdrawn")]
+public sealed record BidWithdrawn(Guid BidId, Guid TenderId, Guid BidderOrg, int Revision, DateTimeOffset ReceivedAt);
+
+[MessageUrn("trading:bid-key-accepted:v1"), EntityName("trading.bid-key-accepted")]
+public sealed record BidKeyAccepted(Guid BidId, Guid TenderId, int Revision, DateTimeOffset AcceptedAt);
+
+[MessageUrn("trading:bid-opened:v1"), EntityName("trading.bid-opened")]
+public sealed record BidOpened(Guid BidId, Guid TenderId, int Revision, bool Valid, DateTimeOffset OpenedAt);
+
+[MessageUrn("trading:bid-revoked:v1"), EntityName("trading.bid-revoked")]
+public sealed record BidRevoked(Guid BidId, Guid TenderId, int Revision, string Reason, DateTimeOffset RevokedAt);
