@@ -51,6 +51,9 @@ public static class WorkflowSetup
             o.Schema.For<SequestrationReleased>();
             // One daemon leader per schema: the advisory lock id must differ between platforms sharing a database.
             o.Projections.DaemonLockId = StableHash(schema);
+            // The daemon notices new events by polling: a short idle poll keeps event → saga well under a second.
+            o.Projections.FastPollingTime = config.GetValue("Trading:Workflow:DaemonPoll", TimeSpan.FromMilliseconds(100));
+            o.Projections.SlowPollingTime = o.Projections.FastPollingTime * 2;
         });
 
         builder.Services.AddMassTransit(x =>
