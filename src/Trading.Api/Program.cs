@@ -8,6 +8,7 @@ using Trading.Api.Infrastructure.Marten;
 using Trading.Api.Infrastructure.Security;
 using Trading.Api.Organizations;
 using Trading.Api.Platform;
+using Trading.Api.Supervision;
 using Trading.Api.Tenders;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -34,6 +35,7 @@ builder.Services.AddScoped<Trade>();
 builder.Services.AddSingleton<Opening>();
 if (builder.Configuration.GetValue("Trading:Sweeper:Enabled", true))
     builder.Services.AddHostedService<Sweeper>();
+builder.AddSupervisionAlerts();
 
 var app = builder.Build();
 app.UseClientAddress();
@@ -76,6 +78,7 @@ app.MapOrganizations();
 app.MapEntries();
 app.MapTenders();
 app.MapBids();
+app.MapSupervisionAlerts();
 
 app.Run();
 
