@@ -154,3 +154,22 @@ public sealed class AlertTests : IAsyncLifetime
         return [.. page.GetProperty("items").EnumerateArray()];
     }
 }
+
+/// <summary>An api-only node writes obligations with the acts that start them but leaves keeping time to the workflow nodes.</summary>
+public sealed class AlertRoleTests
+{
+    [Fact]
+    public async Task An_api_only_node_records_obligations_and_runs_no_watcher()
+    {
+        await using var app = new TradingApp(new Dictionary<string, string?> { ["Trading:Roles"] = "api" });
+        var trade = await new Scenario(app).CastAsync();
+
+        var entryId = await Scenario.RegisterEntryAsync(trade.Agent, trade.AgentOrg);
+
+        Assert.Empty(app.Services.GetServices<IHostedService>().OfType<AlertWatch>());
+        await using var session = app.Services.GetRequiredService<IDocumentStore>().QuerySession();
+        var obligation = await session.LoadAsync<Obligation>(Alert.IdOf("entry-approval-deadline", entryId));
+        Assert.NotNull(obligation);
+        Assert.Equal((entryId, Scenario.Jurisdiction, TradingApp.Start, false), (obligation.SubjectId, obligation.Jurisdiction, obligation.NextAt, obligation.Opened));
+    }
+}
