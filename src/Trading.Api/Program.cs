@@ -9,6 +9,7 @@ using Trading.Api.Infrastructure.Messaging;
 using Trading.Api.Infrastructure.Security;
 using Trading.Api.Organizations;
 using Trading.Api.Platform;
+using Trading.Api.Supervision;
 using Trading.Api.Tenders;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -40,6 +41,7 @@ builder.Services.AddSingleton<Opening>();
 // The reconciliation belongs to the workflow; any node may run it (its steps are "ensure" operations).
 if (builder.Configuration.GetValue("Trading:Sweeper:Enabled", roles.Workflow))
     builder.Services.AddHostedService<Sweeper>();
+builder.AddSupervisionAlerts();
 
 var app = builder.Build();
 app.UseClientAddress();
@@ -84,6 +86,7 @@ if (roles.Api)
     app.MapEntries();
     app.MapTenders();
     app.MapBids();
+    app.MapSupervisionAlerts();
 }
 
 app.Run();

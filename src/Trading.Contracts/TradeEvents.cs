@@ -64,3 +64,19 @@ public sealed record BidOpened(Guid BidId, Guid TenderId, int Revision, bool Val
 
 [MessageUrn("trading:bid-revoked:v1"), EntityName("trading.bid-revoked")]
 public sealed record BidRevoked(Guid BidId, Guid TenderId, int Revision, string Reason, DateTimeOffset RevokedAt);
+
+/// <summary>A step with a service or legal deadline started (RULES.md overdue-alerts); its yellow and red times.</summary>
+[MessageUrn("trading:obligation-opened:v1"), EntityName("trading.obligation-opened")]
+public sealed record ObligationOpened(
+    Guid AlertId, string Step, Guid SubjectId, Guid? TenderId, Guid? EntryId, string Jurisdiction,
+    DateTimeOffset StartedAt, DateTimeOffset YellowAt, DateTimeOffset DueAt);
+
+/// <summary>A yellow (approaching the deadline) or red (overdue) alert.</summary>
+[MessageUrn("trading:alert-raised:v1"), EntityName("trading.alert-raised")]
+public sealed record AlertRaised(
+    Guid AlertId, string Step, string Level, Guid SubjectId, Guid? TenderId, Guid? EntryId, string Jurisdiction,
+    DateTimeOffset DueAt, DateTimeOffset RaisedAt);
+
+[MessageUrn("trading:obligation-met:v1"), EntityName("trading.obligation-met")]
+public sealed record ObligationMet(
+    Guid AlertId, string Step, Guid SubjectId, Guid? TenderId, Guid? EntryId, string Jurisdiction, DateTimeOffset MetAt, bool Late);

@@ -46,9 +46,16 @@ public static class IntegrationEvents
         D.Bids.BidWithdrawn e => new C.BidWithdrawn(e.BidId, e.TenderId, e.BidderOrg, e.Revision, Received(e.Receipt)),
         D.Bids.BidKeyAccepted e => new C.BidKeyAccepted(e.BidId, e.TenderId, e.Revision, e.AcceptedAt),
         D.Bids.BidOpened e => new C.BidOpened(e.BidId, e.TenderId, e.Revision, e.Price is not null, e.OpenedAt),
-        D.Bids.BidRevoked e => new C.BidRevoked(e.BidId, e.TenderId, e.Revision, System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(e.Reason.ToString()), e.RevokedAt),
+        D.Bids.BidRevoked e => new C.BidRevoked(e.BidId, e.TenderId, e.Revision, Camel(e.Reason.ToString()), e.RevokedAt),
+        D.Supervision.ObligationOpened e => new C.ObligationOpened(e.AlertId, e.Step, e.SubjectId, e.TenderId, e.EntryId, e.Jurisdiction,
+            e.StartedAt, e.YellowAt, e.DueAt),
+        D.Supervision.AlertRaised e => new C.AlertRaised(e.AlertId, e.Step, Camel(e.Level.ToString()), e.SubjectId, e.TenderId, e.EntryId,
+            e.Jurisdiction, e.DueAt, e.RaisedAt),
+        D.Supervision.ObligationMet e => new C.ObligationMet(e.AlertId, e.Step, e.SubjectId, e.TenderId, e.EntryId, e.Jurisdiction, e.MetAt, e.Late),
         _ => throw new InvalidOperationException($"No integration event for {domainEvent.GetType().Name}: add one to Trading.Contracts."),
     };
+
+    private static string Camel(string name) => System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(name);
 
     private static DateTimeOffset Received(D.Sealing.Receipt receipt) =>
         DateTimeOffset.Parse(receipt.ReceivedAt, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal);
