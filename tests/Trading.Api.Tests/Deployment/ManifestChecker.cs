@@ -37,8 +37,9 @@ public static partial class ManifestChecker
     private static partial Regex Reference();
 
     /// <summary>
-    /// An environment variable: its text as written (<paramref name="Raw"/>, with any $(VAR)), its value when known (not when
-    /// it comes from a secret), a sample of the right shape with references and secrets filled in, and the secrets it comes from.
+    /// An environment variable: the text of an env[].value as written (<paramref name="Raw"/>, with any $(VAR); Kubernetes
+    /// expands nothing else), its value when known (not when it comes from a secret), a sample of the right shape with
+    /// references and secrets filled in, and the secrets it comes from.
     /// </summary>
     private sealed record Variable(string Name, string Raw, string? Value, string Sample, IReadOnlySet<string> Secrets);
 
@@ -246,7 +247,7 @@ public static partial class ManifestChecker
             {
                 if (configMaps.TryGetValue(mapName, out var data))
                     foreach (var (key, value) in data)
-                        Set(new Variable(prefix + key, value, value, value, new HashSet<string>()));
+                        Set(new Variable(prefix + key, "", value, value, new HashSet<string>()));
                 else
                     problems.Add($"{where}: envFrom names ConfigMap {mapName}, which k8s/ does not define");
             }
@@ -291,12 +292,12 @@ public static partial class ManifestChecker
             else if (Yaml.Map(item, "valueFrom", "configMapKeyRef") is { } mapRef)
             {
                 var (mapName, key) = (Yaml.Str(mapRef, "name") ?? "", Yaml.Str(mapRef, "key") ?? "");
-                string? value2 = null;
+                string? mapped = null;
                 if (!configMaps.TryGetValue(mapName, out var data))
                     problems.Add($"{where}: {name} comes from ConfigMap {mapName}, which k8s/ does not define");
-                else if (!data.TryGetValue(key, out value2))
+                else if (!data.TryGetValue(key, out mapped))
                     problems.Add($"{where}: {name} comes from key {key} of ConfigMap {mapName}, which has no such key");
-                Set(new Variable(name, value2 ?? "", value2, value2 ?? "sample", new HashSet<string>()));
+                Set(new Variable(name, "", mapped, mapped ?? "sample", new HashSet<string>()));
             }
             else if (Yaml.At(item, "valueFrom", "fieldRef") is null && Yaml.At(item, "valueFrom", "resourceFieldRef") is null)
                 problems.Add($"{where}: {name} has neither a value nor a known valueFrom");
