@@ -62,6 +62,7 @@ public static partial class ManifestChecker
         CheckAutoscalers(files, deployments, problems);
         CheckDisruptionBudgets(files, deployments, problems);
         CheckCompose(files, app, problems);
+        CheckDockerfile(files, problems);
         return problems;
     }
 
@@ -509,6 +510,45 @@ public static partial class ManifestChecker
         foreach (var (name, image) in new[] { ("postgres", "postgres:15"), ("rabbitmq", "rabbitmq:3.10") })
             if (Yaml.Str(services, name, "image") is not { } actual || !actual.StartsWith(image, StringComparison.Ordinal))
                 problems.Add($"deploy/compose.yaml: service {name} should run {image} (the versions the tests use)");
+    }
+
+    // --- deploy/Dockerfile ------------------------------------------------------------------------------------------
+
+    /// <summary>The build settings every project reads: without .editorconfig other analyzer warnings become errors.</summary>
+    private static readonly string[] BuildSettings = ["global.json", "Directory.Build.props", "Directory.Packages.props", ".editorconfig"];
+
+    [GeneratedRegex(@"<ProjectReference\s+Include=""([^""]+)""", RegexOptions.CultureInvariant)]
+    private static partial Regex ProjectReference();
+
+    /// <summary>The build stage copies the build settings and every project the host references, directly or not.</summary>
+    private static void CheckDockerfile(DeploymentFiles files, List<string> problems)
+    {
+        var sources = files.Dockerfile.Split('\n')
+            .Select(line => line.Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Where(words => words.Length >= 3 && words[0] == "COPY" && !words.Any(w => w.StartsWith("--from", StringComparison.Ordinal)))
+            .SelectMany(words => words[1..^1].Where(w => !w.StartsWith("--", StringComparison.Ordinal)))
+            .ToList();
+        bool Copied(string path) => sources.Any(s => s == path || (s.EndsWith('/') && path.StartsWith(s, StringComparison.Ordinal)));
+
+        foreach (var setting in BuildSettings.Where(f => File.Exists(Path.Combine(files.Root, f)) && !Copied(f)))
+            problems.Add($"deploy/Dockerfile: does not copy {setting}, which the build reads");
+
+        var pending = new Stack<string>([Path.Combine(files.Root, "src", "Trading.Api", "Trading.Api.csproj")]);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        while (pending.TryPop(out var project))
+        {
+            if (!seen.Add(project) || !File.Exists(project))
+                continue;
+            var directory = Path.GetRelativePath(files.Root, Path.GetDirectoryName(project)!).Replace('\\', '/') + "/";
+            if (!Copied(directory))
+                problems.Add($"deploy/Dockerfile: does not copy {directory}, which the host's build needs");
+            foreach (Match reference in ProjectReference().Matches(File.ReadAllText(project)))
+                pending.Push(Path.GetFullPath(Path.Combine(Path.GetDirectoryName(project)!, reference.Groups[1].Value.Replace('\\', '/'))));
+        }
+
+        var ignore = Path.Combine(files.Root, ".dockerignore");
+        if (!File.Exists(ignore) || !File.ReadAllLines(ignore).Any(l => l.Trim().TrimEnd('/') == ".data"))
+            problems.Add(".dockerignore: must exclude .data/ (the private PostgreSQL cluster, unreadable to the build)");
     }
 
     private static List<Variable> ComposeEnvironment(Dictionary<string, object?> service)

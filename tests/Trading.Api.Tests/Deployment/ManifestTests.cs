@@ -65,6 +65,8 @@ public sealed class ManifestTests
     [InlineData("template applied", "a template that must never be applied")]
     [InlineData("compose misspelt key", "deploy/compose.yaml, service workflow: Trading__Sweeper__Enable")]
     [InlineData("compose other port", "port 127.0.0.1:5080:80 does not publish")]
+    [InlineData("image without a referenced project", "does not copy src/Trading.Domain/")]
+    [InlineData("image without the analyzer settings", "does not copy .editorconfig")]
     public void The_checker_catches(string mutation, string expected)
     {
         var files = DeploymentFiles.Load(Root);
@@ -131,6 +133,12 @@ public sealed class ManifestTests
                 break;
             case "compose other port":
                 ((List<object?>)Yaml.At(files.Compose, "services", "api", "ports")!)[0] = "127.0.0.1:5080:80";
+                break;
+            case "image without a referenced project":
+                files.Dockerfile = files.Dockerfile.Replace("COPY src/ src/", "COPY src/Trading.Api/ src/Trading.Api/", StringComparison.Ordinal);
+                break;
+            case "image without the analyzer settings":
+                files.Dockerfile = files.Dockerfile.Replace(" .editorconfig ./", " ./", StringComparison.Ordinal);
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(mutation), mutation, "no such mutation");

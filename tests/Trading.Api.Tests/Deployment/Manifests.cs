@@ -67,7 +67,7 @@ public sealed class DeploymentFiles
     public required string Root { get; init; }
     public required List<K8sObject> K8s { get; init; }
     public required Dictionary<string, object?> Compose { get; init; }
-    public required string Dockerfile { get; init; }
+    public required string Dockerfile { get; set; }
 
     public static DeploymentFiles Load(string root)
     {
