@@ -23,15 +23,20 @@ public static partial class ManifestChecker
     private static readonly string[] RabbitMqDefaultUserKeys =
         ["username", "password", "host", "port", "provider", "type", "default_user.conf"];
 
-    /// <summary>Keys every node needs: the stores, its role and the two platform keys (as a file or a value).</summary>
+    /// <summary>Keys every node needs: the event store, its role and the two platform keys (as a file or a value).</summary>
     private static readonly string[][] RequiredKeys =
     [
         ["ConnectionStrings:Trading"],
-        ["ConnectionStrings:RabbitMq"],
         ["Trading:Roles"],
         ["Trading:Signing:KeyFile", "Trading:Signing:Key"],
         ["Trading:Sealing:KeyWrappingKeyFile", "Trading:Sealing:KeyWrappingKey"],
     ];
+
+    /// <summary>
+    /// Keys only the workflow needs: it alone talks to RabbitMQ. The api is better without the broker's address, since
+    /// /health/ready checks the broker whenever it is configured, and a broker outage must not stop the bidding.
+    /// </summary>
+    private static readonly string[][] WorkflowKeys = [["ConnectionStrings:RabbitMq"]];
 
     [GeneratedRegex(@"\$\(([A-Za-z_][A-Za-z0-9_]*)\)", RegexOptions.CultureInvariant)]
     private static partial Regex Reference();
@@ -179,8 +184,9 @@ public static partial class ManifestChecker
             var where = $"{deployment}, container {Yaml.Str(container, "name")}";
             CheckContainer(where, container, volumes, app, problems);
             var env = ContainerEnvironment(where, container, configMaps, secrets, problems);
-            CheckEnvironment(where, env, app, problems);
-            if (Roles.TryGetValue(deployment.Name, out var role))
+            var role = Roles.GetValueOrDefault(deployment.Name);
+            CheckEnvironment(where, env, role, app, problems);
+            if (role is not null)
                 CheckRole(where, env, role, problems);
             CheckKubernetesOnly(where, env, database, broker, problems);
             CheckKeyFiles(where, env, MountedFiles(container, volumes, secrets), problems);
@@ -309,7 +315,7 @@ public static partial class ManifestChecker
     /// <summary>A stand-in for a secret's value, of the right shape for the strings built from it.</summary>
     private static string Sample(string key) => key == "port" ? "5432" : "sample";
 
-    private static void CheckEnvironment(string where, List<Variable> env, AppFacts app, List<string> problems)
+    private static void CheckEnvironment(string where, List<Variable> env, string? role, AppFacts app, List<string> problems)
     {
         var referenced = env.SelectMany(v => Reference().Matches(v.Raw)).Select(m => m.Groups[1].Value).ToHashSet(StringComparer.Ordinal);
         foreach (var variable in env)
@@ -325,7 +331,7 @@ public static partial class ManifestChecker
             problems.Add($"{where}: {variable.Name} ({key}): {reason}");
         }
 
-        foreach (var alternatives in RequiredKeys)
+        foreach (var alternatives in role == "api" ? RequiredKeys : [.. RequiredKeys, .. WorkflowKeys])
             if (!alternatives.Any(k => Find(env, k) is not null))
                 problems.Add($"{where}: sets none of {string.Join(", ", alternatives.Select(EnvironmentName))} ({string.Join(" or ", alternatives)}), which every node needs");
 
@@ -494,7 +500,7 @@ public static partial class ManifestChecker
                 problems.Add($"{where}: builds from {context}/{dockerfile}, which does not exist");
 
             var env = ComposeEnvironment(service);
-            CheckEnvironment(where, env, app, problems);
+            CheckEnvironment(where, env, role, app, problems);
             CheckRole(where, env, role, problems);
 
             foreach (var port in Yaml.List(service, "ports").OfType<string>())

@@ -53,6 +53,7 @@ public sealed class ManifestTests
     [InlineData("unused variable", "STRAY")]
     [InlineData("undefined reference", "$(PGHOSTNAME)")]
     [InlineData("missing connection string", "ConnectionStrings__Trading")]
+    [InlineData("workflow without the broker", "sets none of ConnectionStrings__RabbitMq")]
     [InlineData("connection string from elsewhere", "does not come from the CloudNativePG secret")]
     [InlineData("workflow with the api role", "Trading__Roles is api, expected workflow")]
     [InlineData("readiness elsewhere", "readinessProbe path /healthz")]
@@ -97,6 +98,9 @@ public sealed class ManifestTests
                 break;
             case "missing connection string":
                 Env(workflow).Remove(EnvEntry(workflow, "ConnectionStrings__Trading"));
+                break;
+            case "workflow without the broker":
+                Env(workflow).Remove(EnvEntry(workflow, "ConnectionStrings__RabbitMq"));
                 break;
             case "connection string from elsewhere":
                 EnvEntry(workflow, "ConnectionStrings__Trading")["value"] = "Host=db;Database=trading;Username=u;Password=p";
