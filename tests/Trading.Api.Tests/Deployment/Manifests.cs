@@ -103,12 +103,6 @@ public sealed record AppFacts(
     string ReadyPath,
     int HttpPort)
 {
-    /// <summary>
-    /// Keys the deployment sets before the app reads them. Trading:Roles (api | workflow | both) is being added on main
-    /// by the workflow issue; remove it from here once the source names it (the scan then finds it by itself).
-    /// </summary>
-    public static readonly IReadOnlySet<string> Pending = new HashSet<string>(["Trading:Roles"], StringComparer.OrdinalIgnoreCase);
-
     /// <summary>Environment variables the host reads under their own names (the ASPNETCORE_ prefix is the web host's).</summary>
     public static readonly IReadOnlySet<string> HostVariables =
         new HashSet<string>(["ASPNETCORE_ENVIRONMENT", "ASPNETCORE_HTTP_PORTS"], StringComparer.Ordinal);
@@ -172,7 +166,7 @@ public sealed record AppFacts(
     /// <summary>Whether the app (or the host under it) reads this configuration key; why not, if it does not.</summary>
     public string? Unread(string key)
     {
-        if (Keys.Contains(key) || Pending.Contains(key))
+        if (Keys.Contains(key))
             return null;
         foreach (var framework in FrameworkSections)
             if (key.StartsWith(framework + ":", StringComparison.OrdinalIgnoreCase))
