@@ -80,3 +80,20 @@ public sealed record AlertRaised(
 [MessageUrn("trading:obligation-met:v1"), EntityName("trading.obligation-met")]
 public sealed record ObligationMet(
     Guid AlertId, string Step, Guid SubjectId, Guid? TenderId, Guid? EntryId, string Jurisdiction, DateTimeOffset MetAt, bool Late);
+
+/// <summary>The trade is suspended (by its supervisor, or by an objection until answered): operator acts and timers wait.</summary>
+[MessageUrn("trading:tender-suspended:v1"), EntityName("trading.tender-suspended")]
+public sealed record TenderSuspended(Guid TenderId, Guid SuspensionId, string Kind, Guid? ObjectionId, DateTimeOffset SuspendedAt);
+
+/// <summary>A suspension ended; the running periods moved by the time suspended (the deadlines to schedule again).</summary>
+[MessageUrn("trading:tender-resumed:v1"), EntityName("trading.tender-resumed")]
+public sealed record TenderResumed(
+    Guid TenderId, Guid SuspensionId, TimeSpan SuspendedFor, DateTimeOffset BidDeadline, DateTimeOffset? DecryptionEndsAt,
+    DateTimeOffset ResumedAt, bool StillSuspended);
+
+/// <summary>An objection (异议) was raised; who raised it stays inside the platform (potential bidders are secret before the opening).</summary>
+[MessageUrn("trading:objection-raised:v1"), EntityName("trading.objection-raised")]
+public sealed record ObjectionRaised(Guid TenderId, Guid ObjectionId, string Stage, DateTimeOffset AnswerDueAt, DateTimeOffset RaisedAt);
+
+[MessageUrn("trading:objection-answered:v1"), EntityName("trading.objection-answered")]
+public sealed record ObjectionAnswered(Guid TenderId, Guid ObjectionId, DateTimeOffset AnsweredAt);
