@@ -65,6 +65,8 @@ public static class Bench
                 {
                     ["Trading__Schema"] = schema,
                     ["Trading__Auth__DevTokens"] = "true",
+                    ["Trading__Roles"] = "api",
+                    ["Trading__Sweeper__Enabled"] = "true",
                     ["Trading__Rules__MinBiddingPeriod"] = "00:00:05",
                     ["Trading__Rules__DecryptionWindow"] = options.DecryptionWindow.ToString("c", CultureInfo.InvariantCulture),
                 };
@@ -492,10 +494,10 @@ public static class Bench
         return b.ConnectionString;
     }
 
-    private static string WithApplication(string connectionString, string name) =>
+    internal static string WithApplication(string connectionString, string name) =>
         new NpgsqlConnectionStringBuilder(connectionString) { ApplicationName = name }.ConnectionString;
 
-    private static string FindRepository()
+    internal static string FindRepository()
     {
         for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
             if (File.Exists(Path.Combine(dir.FullName, "Trading.sln")))
@@ -506,15 +508,15 @@ public static class Bench
         throw new InvalidOperationException("Trading.sln not found above the current directory");
     }
 
-    private static string ConnectionString(string repo)
+    internal static string ConnectionString(string repo, string name = "Trading")
     {
-        if (Environment.GetEnvironmentVariable("ConnectionStrings__Trading") is { Length: > 0 } cs)
+        if (Environment.GetEnvironmentVariable($"ConnectionStrings__{name}") is { Length: > 0 } cs)
             return cs;
         var env = Path.Combine(repo, ".data/services.env");
-        const string prefix = "export ConnectionStrings__Trading=";
+        var prefix = $"export ConnectionStrings__{name}=";
         if (File.Exists(env) && File.ReadLines(env).FirstOrDefault(l => l.StartsWith(prefix, StringComparison.Ordinal)) is { } line)
             return line[prefix.Length..].Trim('"');
-        throw new InvalidOperationException("ConnectionStrings__Trading is not set: bash deploy/local/services.sh start && source .data/services.env");
+        throw new InvalidOperationException($"ConnectionStrings__{name} is not set: bash deploy/local/services.sh start && source .data/services.env");
     }
 
     public static void Log(string message) =>

@@ -1,1 +1,3 @@
-return await Trading.Benchmarks.Bench.RunAsync(args);
+return args is ["workflow", .. var rest]
+    ? await Trading.Benchmarks.WorkflowBench.RunAsync(rest)
+    : await Trading.Benchmarks.Bench.RunAsync(args);

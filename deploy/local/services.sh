@@ -183,6 +183,8 @@ export ConnectionStrings__Trading="$pg"
 export ConnectionStrings__RabbitMq="$amqp"
 export TRADING_TEST_PG="$pg"
 export TRADING_TEST_RABBITMQ="$amqp"
+# how the fault tests restart the broker: the CLI of this private node
+export TRADING_TEST_RABBITMQCTL="bash $ROOT/deploy/local/services.sh rabbitmqctl"
 EOF
 }
 

@@ -5,9 +5,11 @@ using Trading.Api.Entries;
 using Trading.Api.Infrastructure;
 using Trading.Api.Infrastructure.Http;
 using Trading.Api.Infrastructure.Marten;
+using Trading.Api.Infrastructure.Messaging;
 using Trading.Api.Infrastructure.Security;
 using Trading.Api.Organizations;
 using Trading.Api.Platform;
+using Trading.Api.Supervision;
 using Trading.Api.Tenders;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -26,14 +28,20 @@ builder.Services.AddProblemDetails();
 builder.Services.AddOpenApi();
 builder.Services.AddTradingHealth(builder.Configuration);
 builder.AddTradingAuth(keys);
-builder.AddTradingStore();
+var roles = NodeRoles.From(builder.Configuration);
+builder.Services.AddSingleton(roles);
+var marten = builder.AddTradingStore();
+if (roles.Workflow)
+    builder.AddTradingWorkflow(marten);
 builder.Services.AddMediator((MediatorOptions o) => o.ServiceLifetime = ServiceLifetime.Scoped);
 builder.Services.AddHttpContextAccessor();
 builder.Services.AddScoped<IdempotencyScope>();
 builder.Services.AddScoped<Trade>();
 builder.Services.AddSingleton<Opening>();
-if (builder.Configuration.GetValue("Trading:Sweeper:Enabled", true))
+// The reconciliation belongs to the workflow; any node may run it (its steps are "ensure" operations).
+if (builder.Configuration.GetValue("Trading:Sweeper:Enabled", roles.Workflow))
     builder.Services.AddHostedService<Sweeper>();
+builder.AddSupervisionAlerts();
 
 var app = builder.Build();
 app.UseClientAddress();
@@ -65,17 +73,21 @@ app.Use(async (http, next) =>
 app.UseAuthentication();
 app.UseAuthorization();
 
-app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
-if (development)
-    app.MapScalarApiReference("/docs").AllowAnonymous();
 app.MapHealthChecks("/health/live", new() { Predicate = _ => false }).AllowAnonymous();
 app.MapHealthChecks("/health/ready", new() { Predicate = c => c.Tags.Contains("ready") }).AllowAnonymous();
-// Token lifetimes are checked by the JWT library against the wall clock, so tokens are minted on it too.
-app.MapPlatform(keys, TimeProvider.System);
-app.MapOrganizations();
-app.MapEntries();
-app.MapTenders();
-app.MapBids();
+if (roles.Api)
+{
+    app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
+    if (development)
+        app.MapScalarApiReference("/docs").AllowAnonymous();
+    // Token lifetimes are checked by the JWT library against the wall clock, so tokens are minted on it too.
+    app.MapPlatform(keys, TimeProvider.System);
+    app.MapOrganizations();
+    app.MapEntries();
+    app.MapTenders();
+    app.MapBids();
+    app.MapSupervisionAlerts();
+}
 
 app.Run();
 

@@ -4,7 +4,7 @@ using Npgsql;
 
 namespace Trading.Api.Infrastructure;
 
-/// <summary>/health/live says the process runs; /health/ready that PostgreSQL answers and the broker is reachable.</summary>
+/// <summary>/health/live says the process runs; /health/ready that PostgreSQL answers and, on workflow nodes, the broker is reachable.</summary>
 public static class Health
 {
     public static void AddTradingHealth(this IServiceCollection services, IConfiguration config)
@@ -25,7 +25,9 @@ public static class Health
                 return HealthCheckResult.Unhealthy("PostgreSQL is not reachable.", e);
             }
         }, tags: ["ready"]);
-        if (config.GetConnectionString("RabbitMq") is { Length: > 0 } amqp && Uri.TryCreate(amqp, UriKind.Absolute, out var broker))
+        // Only the workflow needs the broker: an API node stays ready (bidding goes on) while RabbitMQ is away.
+        if (Messaging.NodeRoles.From(config).Workflow
+            && config.GetConnectionString("RabbitMq") is { Length: > 0 } amqp && Uri.TryCreate(amqp, UriKind.Absolute, out var broker))
         {
             checks.AddAsyncCheck("rabbitmq", async ct =>
             {

@@ -1,4 +1,5 @@
 using Marten;
+using Mediator;
 using Trading.Api.Bids;
 using Trading.Api.Infrastructure;
 using Trading.Api.Infrastructure.Marten;
@@ -12,6 +13,22 @@ using Trading.Domain.Tenders;
 namespace Trading.Api.Tenders;
 
 public sealed record OpeningStatus(string Status, DateTimeOffset? DecryptionEndsAt);
+
+/// <summary>Close bidding at the deadline and start the opening (or fail the tender): sent by the agent, the centre, the workflow and the sweeper alike.</summary>
+public sealed record EnsureOpeningStarted(Actor Actor, Guid TenderId) : ICommand<OpeningStatus>;
+
+/// <summary>Complete the opening when every key is in or the window ended.</summary>
+public sealed record EnsureOpeningCompleted(Actor Actor, Guid TenderId) : ICommand<OpeningStatus>;
+
+public sealed class OpeningHandlers(Opening opening) :
+    ICommandHandler<EnsureOpeningStarted, OpeningStatus>, ICommandHandler<EnsureOpeningCompleted, OpeningStatus>
+{
+    public async ValueTask<OpeningStatus> Handle(EnsureOpeningStarted command, CancellationToken ct) =>
+        await opening.EnsureStartedAsync(command.TenderId, command.Actor, ct);
+
+    public async ValueTask<OpeningStatus> Handle(EnsureOpeningCompleted command, CancellationToken ct) =>
+        await opening.EnsureCompletedAsync(command.TenderId, command.Actor, ct);
+}
 
 /// <summary>
 /// Closing bidding and completing the opening, each behind the exclusive side of the fence in its own transaction.

@@ -1,4 +1,5 @@
 using Marten;
+using Mediator;
 using Trading.Api.Bids;
 using Trading.Domain.Shared;
 using Trading.Domain.Tenders;
@@ -12,7 +13,7 @@ namespace Trading.Api.Tenders;
 /// decision's "now" is the injected clock. A suspended trade is not due (supervisor-suspension): the sweep skips it, and if
 /// a suspension lands between the query and the step, the step's refusal is "not now", not a failure.
 /// </summary>
-public sealed class Sweeper(IDocumentStore store, Opening opening, TimeProvider clock, IConfiguration config, ILogger<Sweeper> log) : BackgroundService
+public sealed class Sweeper(IDocumentStore store, IServiceScopeFactory scopes, TimeProvider clock, IConfiguration config, ILogger<Sweeper> log) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -43,12 +44,12 @@ public sealed class Sweeper(IDocumentStore store, Opening opening, TimeProvider 
             opening1 = await session.Query<Tender>().Where(t => t.Status == TenderStatus.Opening && t.SuspendedSince == null).ToListAsync(ct);
         }
         foreach (var tender in due)
-            await Step(() => opening.EnsureStartedAsync(tender.Id, Opening.Platform, ct), tender.Id, "close bidding");
+            await Step(new EnsureOpeningStarted(Opening.Platform, tender.Id), ct);
         foreach (var tender in opening1)
         {
             if (tender.DecryptionEndsAt > now && !await AllKeysInAsync(tender, ct))
                 continue;
-            await Step(() => opening.EnsureCompletedAsync(tender.Id, Opening.Platform, ct), tender.Id, "complete the opening");
+            await Step(new EnsureOpeningCompleted(Opening.Platform, tender.Id), ct);
         }
     }
 
@@ -59,11 +60,13 @@ public sealed class Sweeper(IDocumentStore store, Opening opening, TimeProvider 
         return keys >= tender.ListedCount;
     }
 
-    private async Task Step(Func<Task<OpeningStatus>> step, Guid tenderId, string what)
+    /// <summary>The same command, through the same handler, as the agent's request and the workflow's timer.</summary>
+    private async Task Step(ICommand<OpeningStatus> step, CancellationToken ct)
     {
         try
         {
-            await step();
+            await using var scope = scopes.CreateAsyncScope();
+            await scope.ServiceProvider.GetRequiredService<IMediator>().Send(step, ct);
         }
         catch (Refusal r) when (r.Problem == "suspended")
         {
@@ -72,7 +75,7 @@ public sealed class Sweeper(IDocumentStore store, Opening opening, TimeProvider 
         catch (Exception e)
         {
             // Another node or the agent got there first, or the database blinked: the next sweep tries again.
-            log.LogInformation(e, "Could not {What} for tender {TenderId} this sweep", what, tenderId);
+            log.LogInformation(e, "Could not {Step} this sweep", step);
         }
     }
 }

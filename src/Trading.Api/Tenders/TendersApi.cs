@@ -115,11 +115,11 @@ public static class TendersApi
             })
             .AllowAnonymous();
 
-        group.MapPost("/{id:guid}/opening", async (Guid id, HttpContext http, Opening opening, CancellationToken ct) =>
-                TypedResults.Ok(await opening.EnsureStartedAsync(id, http.ActorOf(), ct)))
+        group.MapPost("/{id:guid}/opening", async (Guid id, HttpContext http, IMediator mediator, CancellationToken ct) =>
+                TypedResults.Ok(await mediator.Send(new EnsureOpeningStarted(http.ActorOf(), id), ct)))
             .RequireAuthorization(Auth.Policies.AgentOrCenter).OperatorAct();
-        group.MapPost("/{id:guid}/opening/close", async (Guid id, HttpContext http, Opening opening, CancellationToken ct) =>
-                TypedResults.Ok(await opening.EnsureCompletedAsync(id, http.ActorOf(), ct)))
+        group.MapPost("/{id:guid}/opening/close", async (Guid id, HttpContext http, IMediator mediator, CancellationToken ct) =>
+                TypedResults.Ok(await mediator.Send(new EnsureOpeningCompleted(http.ActorOf(), id), ct)))
             .RequireAuthorization(Auth.Policies.AgentOrCenter).OperatorAct();
         group.MapPost("/{id:guid}/opening/window-extension", async (Guid id, WindowExtensionRequest request, HttpContext http, IMediator mediator, CancellationToken ct) =>
                 TypedResults.Ok(await mediator.Send(new ExtendWindowCommand(http.ActorOf(), id, request), ct)))

@@ -26,8 +26,10 @@ public static class Jurisdiction
         return covered.StartsWith(Significant(coverer), StringComparison.Ordinal);
     }
 
-    private static string Significant(string code)
+    /// <summary>The code without its trailing "00" levels ("530500" → "5305"): the prefix of every code it covers.</summary>
+    public static string Significant(string code)
     {
+        ArgumentNullException.ThrowIfNull(code);
         while (code.EndsWith("00", StringComparison.Ordinal))
         {
             code = code[..^2];

@@ -5,8 +5,9 @@ namespace Trading.Domain.Rules;
 
 /// <summary>
 /// The values of the rulebook a tender is published under (RULES.md, "Entry and publication" and
-/// "Bidding and opening", plus the entry approval deadline). A tender records <see cref="Id"/> and
-/// <see cref="Resolved"/> in TenderPublished and keeps them to the end.
+/// "Bidding and opening", plus the entry approval deadline and the share of a step's allowed time at which a yellow
+/// alert is raised, <see cref="OverdueAlerts"/>). A tender records <see cref="Id"/> and <see cref="Resolved"/> in
+/// TenderPublished and keeps them to the end.
 /// </summary>
 public sealed record RuleSet(
     string Id,
@@ -19,7 +20,8 @@ public sealed record RuleSet(
     RuleValue DecryptionWindow,
     int DecryptionWindowMinMinutes,
     int DecryptionWindowMaxMinutes,
-    RuleValue EntryApprovalDeadline)
+    RuleValue EntryApprovalDeadline,
+    decimal OverdueAlerts)
 {
     public const string RuleSetIdKey = "RuleSetId";
 
@@ -36,7 +38,9 @@ public sealed record RuleSet(
         DecryptionWindow: RuleValue.Exact(TimeSpan.FromHours(1)),
         DecryptionWindowMinMinutes: 30,
         DecryptionWindowMaxMinutes: 120,
-        EntryApprovalDeadline: RuleValue.WorkingDays(2));
+        EntryApprovalDeadline: RuleValue.WorkingDays(2),
+        // 电子监察: yellow at 75% of a step's allowed time; red, when it is overdue, needs no value.
+        OverdueAlerts: 0.75m);
 
     private sealed record Setting(string Key, string RuleId, Func<RuleSet, string> Format, Func<RuleSet, string, string, RuleSet> Apply);
 
@@ -62,6 +66,8 @@ public sealed record RuleSet(
             (s, k, v) => s with { DecryptionWindowMaxMinutes = Count(k, v) }),
         new(nameof(EntryApprovalDeadline), "entry-approval-deadline", s => s.EntryApprovalDeadline.ToString(),
             (s, k, v) => s with { EntryApprovalDeadline = Period(k, v) }),
+        new(nameof(OverdueAlerts), "overdue-alerts", s => s.OverdueAlerts.ToString(CultureInfo.InvariantCulture),
+            (s, k, v) => s with { OverdueAlerts = Share(k, v) }),
     ];
 
     /// <summary>
@@ -169,6 +175,11 @@ public sealed record RuleSet(
         {
             Add(Rulebook.EntryApprovalDeadline, EntryApprovalDeadline.ToString(), legal.EntryApprovalDeadline.ToString());
         }
+        // A later yellow alert warns the supervisor later: the weaker.
+        if (OverdueAlerts > legal.OverdueAlerts)
+        {
+            Add(Rulebook.OverdueAlerts, $"yellow at {Invariant(OverdueAlerts)}", $"yellow at {Invariant(legal.OverdueAlerts)}");
+        }
         return weaker;
     }
 
@@ -220,4 +231,9 @@ public sealed record RuleSet(
         decimal.TryParse(text?.Trim(), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var ratio) && ratio is > 0m and <= 1m
             ? ratio
             : throw new RuleConfigurationException(key, text, "expected a ratio of the estimated value above 0 and at most 1, such as 0.02.");
+
+    private static decimal Share(string key, string? text) =>
+        decimal.TryParse(text?.Trim(), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var share) && share is > 0m and < 1m
+            ? share
+            : throw new RuleConfigurationException(key, text, "expected the share of a step's allowed time above 0 and below 1, such as 0.75.");
 }

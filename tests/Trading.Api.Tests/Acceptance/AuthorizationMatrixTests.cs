@@ -163,6 +163,11 @@ public sealed class AuthorizationMatrixTests(AcceptanceStage stage) : IClassFixt
         new("GET /api/tenders/{tenderId:guid}/bids/{bidId:guid}", "GET /api/tenders/{completed}/bids/{the bidder's}",
             (s, c) => Get(s, c, $"/api/tenders/{s.Opened}/bids/{s.BidId(s.Opened, s.BidderOrg)}"),
             [401, 200, 200, 200, 200, 404, 404, 404, 404, 404]),
+
+        new("GET /api/supervision/alerts", "GET /api/supervision/alerts",
+            (s, c) => Get(s, c, "/api/supervision/alerts?level=red"),
+            [401, 403, 403, 403, 200, 403, 403, 403, 403, 200],
+            Then: (_, body) => Assert.Equal(JsonValueKind.Array, body.GetProperty("items").ValueKind)),
     ];
 
     public static TheoryData<string, Caller> Cells()

@@ -33,6 +33,43 @@ public static class Services
             ? Task.FromResult(uri)
             : DockerAvailable() ? RabbitMqContainer.Value : throw NotConfigured("RabbitMQ", "TRADING_TEST_RABBITMQ");
 
+    /// <summary>
+    /// Stops the broker's application and starts it again (connections drop, durable queues and persistent messages stay):
+    /// through the private node's CLI named by TRADING_TEST_RABBITMQCTL, or inside the Testcontainers container.
+    /// </summary>
+    public static async Task RestartRabbitMqAsync(TimeSpan down)
+    {
+        if (FromEnvironment("TRADING_TEST_RABBITMQCTL") is { } cli)
+        {
+            await RunAsync(cli + " stop_app");
+            await Task.Delay(down);
+            await RunAsync(cli + " start_app");
+            await RunAsync(cli + " await_startup");
+            return;
+        }
+        if (FromEnvironment("TRADING_TEST_RABBITMQ", "ConnectionStrings__RabbitMq") is null && RabbitMqContainer.IsValueCreated)
+        {
+            var container = await RabbitMqInstance.Task;
+            await container.ExecAsync(["rabbitmqctl", "stop_app"]);
+            await Task.Delay(down);
+            await container.ExecAsync(["rabbitmqctl", "start_app"]);
+            return;
+        }
+        throw new InvalidOperationException($"The broker cannot be restarted: TRADING_TEST_RABBITMQCTL is not set. {HowToStart}");
+    }
+
+    private static async Task RunAsync(string command)
+    {
+        using var process = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("bash", ["-c", command])
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+        })!;
+        var output = await process.StandardError.ReadToEndAsync() + await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0)
+            throw new InvalidOperationException($"`{command}` failed ({process.ExitCode}): {output}");
+    }
+
     /// <summary>A fresh lower-case PostgreSQL identifier: the prefix (sanitised) and 8 hex chars.</summary>
     public static string UniqueSchema(string prefix)
     {
@@ -72,10 +109,13 @@ public static class Services
         return container.GetConnectionString() + ";Maximum Pool Size=200;Include Error Detail=true";
     }
 
+    private static readonly TaskCompletionSource<RabbitMqContainer> RabbitMqInstance = new();
+
     private static async Task<string> StartRabbitMqAsync()
     {
         var container = new RabbitMqBuilder("rabbitmq:3.10").Build();
         await container.StartAsync();
+        RabbitMqInstance.TrySetResult(container);
         return container.GetConnectionString();
     }
 }

@@ -31,6 +31,8 @@ public sealed class TradingApp : WebApplicationFactory<Program>
             ["ConnectionStrings:Trading"] = Trading.Api.Tests.Infrastructure.Services.PostgresAsync().GetAwaiter().GetResult(),
             ["Trading:Schema"] = Schema,
             ["Trading:Auth:DevTokens"] = "true",
+            // The API alone, with the sweeper as its only timekeeper; the workflow role has its own fixture.
+            ["Trading:Roles"] = "api",
             ["Trading:Sweeper:Enabled"] = sweeper ? "true" : "false",
             ["Trading:Sweeper:Interval"] = "00:00:00.100",
             ["Trading:Operator:OrgIds"] = OperatorOrg.ToString(),
@@ -40,6 +42,9 @@ public sealed class TradingApp : WebApplicationFactory<Program>
     }
 
     public string Schema { get; }
+
+    /// <summary>The host's configuration, adjustable until the host first starts.</summary>
+    public IDictionary<string, string?> Settings => settings;
     public FakeTimeProvider Clock { get; } = new(Start);
     public static readonly Guid OperatorOrg = Guid.Parse("0c0c0c0c-0000-4000-8000-000000000001");
 

@@ -24,6 +24,7 @@ public class RuleSetTests
         Assert.Equal(30, Law.DecryptionWindowMinMinutes);
         Assert.Equal(120, Law.DecryptionWindowMaxMinutes);
         Assert.Equal("2wd", Law.EntryApprovalDeadline.ToString());
+        Assert.Equal(0.75m, Law.OverdueAlerts);
     }
 
     [Fact]
@@ -52,11 +53,12 @@ public class RuleSetTests
             ("DecryptionWindow", "00:45:00"),
             ("DecryptionWindowMinMinutes", "40"),
             ("DecryptionWindowMaxMinutes", "90"),
-            ("EntryApprovalDeadline", "1wd"));
+            ("EntryApprovalDeadline", "1wd"),
+            ("OverdueAlerts", "0.5"));
 
         Assert.Equal(
             new RuleSet("cn-zj-nb@2", RuleValue.CalendarDays(25), RuleValue.CalendarDays(16), RuleValue.CalendarDays(10),
-                RuleValue.CalendarDays(2), 0.015m, 4, RuleValue.Exact(TimeSpan.FromMinutes(45)), 40, 90, RuleValue.WorkingDays(1)),
+                RuleValue.CalendarDays(2), 0.015m, 4, RuleValue.Exact(TimeSpan.FromMinutes(45)), 40, 90, RuleValue.WorkingDays(1), 0.5m),
             set);
         Assert.Empty(set.WeakerThanLaw(Law));
     }
@@ -84,6 +86,10 @@ public class RuleSetTests
     [InlineData("DecryptionWindow", "60")]
     [InlineData("DecryptionWindowMinMinutes", "30.5")]
     [InlineData("EntryApprovalDeadline", "2 working days")]
+    [InlineData("OverdueAlerts", "75%")]
+    [InlineData("OverdueAlerts", "0")]
+    [InlineData("OverdueAlerts", "1")]
+    [InlineData("OverdueAlerts", "1.5")]
     [InlineData("RuleSetId", " ")]
     [InlineData("MinBiddingPeriodDays", "20d")]
     public void A_bad_value_or_an_unknown_key_is_refused_naming_both(string key, string value)
@@ -153,6 +159,9 @@ public class RuleSetTests
     [InlineData("EntryApprovalDeadline", "1wd", false)]
     [InlineData("EntryApprovalDeadline", "2d", false)] // N calendar days never hold more working days than N
     [InlineData("EntryApprovalDeadline", "5d", true)]
+    [InlineData("OverdueAlerts", "0.8", true)] // a later yellow alert
+    [InlineData("OverdueAlerts", "0.75", false)]
+    [InlineData("OverdueAlerts", "0.5", false)]
     public void A_single_value_is_weaker_than_the_law_or_not(string key, string value, bool weaker)
     {
         var set = Configured((key, value));
@@ -175,6 +184,7 @@ public class RuleSetTests
                 ["entry-approval-deadline"] = "2wd",
                 ["min-bidders"] = "3",
                 ["min-bidding-period"] = "20d",
+                ["overdue-alerts"] = "0.75",
             },
             Law.Resolved());
         Assert.Equal(Law.Resolved().Keys.Order(StringComparer.Ordinal), Law.Resolved().Keys);
@@ -187,7 +197,7 @@ public class RuleSetTests
         foreach (var rule in new[]
         {
             Rulebook.MinBiddingPeriod, Rulebook.ClarificationLead, Rulebook.DocObjectionLead, Rulebook.BidSecurityCap,
-            Rulebook.MinBidders, Rulebook.DecryptionWindow, Rulebook.EntryApprovalDeadline,
+            Rulebook.MinBidders, Rulebook.DecryptionWindow, Rulebook.EntryApprovalDeadline, Rulebook.OverdueAlerts,
         })
         {
             Assert.True(resolved.ContainsKey(rule.Id), rule.Id);

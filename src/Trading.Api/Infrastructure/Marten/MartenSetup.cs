@@ -15,7 +15,7 @@ namespace Trading.Api.Infrastructure.Marten;
 
 public static class MartenSetup
 {
-    public static void AddTradingStore(this WebApplicationBuilder builder)
+    public static MartenServiceCollectionExtensions.MartenConfigurationExpression AddTradingStore(this WebApplicationBuilder builder)
     {
         var connection = builder.Configuration.GetConnectionString("Trading")
             ?? throw new InvalidOperationException(
@@ -27,7 +27,8 @@ public static class MartenSetup
             (settings.MaxAutoPrepare, settings.AutoPrepareMinUsages) = (64, 2);
         connection = settings.ConnectionString;
         builder.Services.AddSingleton(new Fence(schema, connection));
-        builder.Services.AddMarten(o =>
+        builder.Services.AddSingleton(_ => Npgsql.NpgsqlDataSource.Create(connection));
+        var marten = builder.Services.AddMarten(o =>
         {
             o.Connection(connection);
             o.DatabaseSchemaName = schema;
@@ -60,15 +61,19 @@ public static class MartenSetup
             o.Schema.For<TenderNotice>().Index(x => x.Status);
             o.Schema.For<IdempotencyRecord>();
         }).UseLightweightSessions().ApplyAllDatabaseChangesOnStartup();
-        builder.Services.AddHostedService<FenceInstaller>();
+        builder.Services.AddHostedService<SchemaInstaller>();
+        return marten;
     }
 
-    private sealed class FenceInstaller(Fence fence, IDocumentStore store) : IHostedService
+    /// <summary>Marten's tables, then ours (the fence, and the workflow's timers where this node runs the workflow), before anything else starts.</summary>
+    private sealed class SchemaInstaller(Fence fence, IDocumentStore store, IServiceProvider services) : IHostedService
     {
         public async Task StartAsync(CancellationToken cancellationToken)
         {
             await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
             await fence.EnsureAsync(cancellationToken);
+            if (services.GetService<Messaging.TimerStore>() is { } timers)
+                await timers.EnsureAsync(cancellationToken);
         }
 
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -1,0 +1,78 @@
+using System.Diagnostics.CodeAnalysis;
+using Trading.Domain.Entries;
+using Trading.Domain.Rules;
+
+namespace Trading.Domain.Supervision;
+
+/// <summary>
+/// A step with a service-level or legal deadline (RULES.md overdue-alerts). <see cref="Id"/> is the id of the rule value
+/// that allows its time; <see cref="Rule"/> gives the basis; <see cref="AllowedTime"/> reads that value from a rule set, or
+/// is null when the act that starts the step fixes the due time itself.
+/// </summary>
+public sealed record Step(string Id, Rule Rule, Func<RuleSet, RuleValue>? AllowedTime);
+
+/// <summary>What the act that starts a step tells: the subject watched, its trade, when it started and, if fixed, when it is due.</summary>
+public sealed record StepStarted(Guid SubjectId, Guid? TenderId, Guid? EntryId, string? Jurisdiction, DateTimeOffset At, DateTimeOffset? DueAt = null);
+
+/// <summary>What the act that meets a step tells: the subject and when.</summary>
+public sealed record StepDone(Guid SubjectId, DateTimeOffset At);
+
+/// <summary>One line of the step table: events of <see cref="EventType"/> start or meet <see cref="Step"/> (null: not this one).</summary>
+public sealed record StepEvent(Step Step, Type EventType, Func<object, StepStarted?>? Starts, Func<object, StepDone?>? Meets);
+
+public static class Steps
+{
+    public static readonly Step EntryApproval = new(Rulebook.EntryApprovalDeadline.Id, Rulebook.EntryApprovalDeadline, r => r.EntryApprovalDeadline);
+
+    /// <summary>An objection to the tender documents is answered by the deadline it was raised with (L2 第22条).</summary>
+    public static readonly Step DocObjectionAnswer = new("doc-objection-answer", Rulebook.DocObjectionLead, null);
+
+    public static readonly IReadOnlyList<Step> All = [EntryApproval, DocObjectionAnswer];
+
+    /// <summary>
+    /// Which events start and which meet each step. A new step is a <see cref="Step"/> above and its lines here; publicity
+    /// start, contract and the report to the supervisor come with the events of evaluation and award, one line each way.
+    /// </summary>
+    public static readonly IReadOnlyList<StepEvent> Table =
+    [
+        Starts<EntryRegistered>(EntryApproval, e => new(e.EntryId, null, e.EntryId, e.Jurisdiction, e.RegisteredAt)),
+        Meets<EntryApproved>(EntryApproval, e => new(e.EntryId, e.ApprovedAt)),
+        Meets<EntryRejected>(EntryApproval, e => new(e.EntryId, e.RejectedAt)),
+        // Objections arrive with the suspensions and objections branch: merging it removes the two guard lines.
+#if OBJECTIONS
+        Starts<Trading.Domain.Tenders.ObjectionRaised>(DocObjectionAnswer, e => e.Stage is "documents"
+            ? new(e.ObjectionId, e.TenderId, null, null, e.RaisedAt, e.AnswerDueAt) : null),
+        Meets<Trading.Domain.Tenders.ObjectionAnswered>(DocObjectionAnswer, e => new(e.ObjectionId, e.AnsweredAt)),
+#endif
+    ];
+
+    public static IReadOnlyList<Type> EventTypes { get; } = Table.Select(l => l.EventType).Distinct().ToList();
+
+    public static bool TryGet(string id, [MaybeNullWhen(false)] out Step step)
+    {
+        step = All.FirstOrDefault(s => s.Id == id);
+        return step is not null;
+    }
+
+    /// <summary>The obligations an event starts, each with its alert stream id.</summary>
+    public static IEnumerable<(Guid AlertId, Step Step, StepStarted Started)> StartedBy(object e) =>
+        from line in Table
+        where line.Starts is not null && line.EventType == e.GetType()
+        let started = line.Starts!(e)
+        where started is not null
+        select (Alert.IdOf(line.Step.Id, started.SubjectId), line.Step, started);
+
+    /// <summary>The obligations an event meets, each with its alert stream id.</summary>
+    public static IEnumerable<(Guid AlertId, Step Step, StepDone Done)> MetBy(object e) =>
+        from line in Table
+        where line.Meets is not null && line.EventType == e.GetType()
+        let done = line.Meets!(e)
+        where done is not null
+        select (Alert.IdOf(line.Step.Id, done.SubjectId), line.Step, done);
+
+    private static StepEvent Starts<TEvent>(Step step, Func<TEvent, StepStarted?> starts) =>
+        new(step, typeof(TEvent), e => starts((TEvent)e), null);
+
+    private static StepEvent Meets<TEvent>(Step step, Func<TEvent, StepDone?> meets) =>
+        new(step, typeof(TEvent), null, e => meets((TEvent)e));
+}
