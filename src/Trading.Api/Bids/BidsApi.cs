@@ -43,14 +43,18 @@ public sealed class BidHandler(Trade trade, PlatformKeys keys) : ICommandHandler
         var organization = batch.Load<Organization>(actor.OrganizationId);
         var tenderLoad = batch.Load<Tender>(command.TenderId);
         await batch.Execute(ct);
-        Organization.EnsureRegistered(await organization);
+        var bidder = await organization;
+        Organization.EnsureRegistered(bidder);
+        var controller = bidder!.ControllerOrgId;
         var tender = await tenderLoad ?? Tender.Initial;
         var stream = await trade.FetchAsync(bidId, Bid.Initial, ct);
         var r = command.Request;
         var events = command.Act switch
         {
-            BidAct.Submit => Bid.Decide(new SubmitBid(command.TenderId, actor.OrganizationId, r!.Envelope, r.BondPayerAccount, r.Device), stream.State, tender, context),
-            BidAct.Replace => Bid.Decide(new ReplaceBid(command.TenderId, actor.OrganizationId, r!.Envelope, r.BondPayerAccount, r.Device), stream.State, tender, context),
+            BidAct.Submit => Bid.Decide(new SubmitBid(command.TenderId, actor.OrganizationId, r!.Envelope, r.BondPayerAccount, r.Device, controller),
+                stream.State, tender, context),
+            BidAct.Replace => Bid.Decide(new ReplaceBid(command.TenderId, actor.OrganizationId, r!.Envelope, r.BondPayerAccount, r.Device, controller),
+                stream.State, tender, context),
             _ => Bid.Decide(new WithdrawBid(command.TenderId, actor.OrganizationId), stream.State, tender, context),
         };
         var signed = events.Select(e => e switch
@@ -112,16 +116,16 @@ public static class BidsApi
         var group = app.MapGroup("/api/tenders/{tenderId:guid}/bids").WithTags("Bids");
         group.MapPost("/", async (Guid tenderId, SubmitBidRequest request, HttpContext http, IMediator mediator, CancellationToken ct) =>
                 TypedResults.Created((string?)null, await mediator.Send(new BidCommand(http.ActorOf(), BidAct.Submit, tenderId, null, request), ct)))
-            .RequireAuthorization(Auth.Policies.Bidder).Idempotent(201);
+            .RequireAuthorization(Auth.Policies.Bidder).BidderAct().Idempotent(201);
         group.MapPut("/{bidId:guid}", async (Guid tenderId, Guid bidId, SubmitBidRequest request, HttpContext http, IMediator mediator, CancellationToken ct) =>
                 TypedResults.Ok(await mediator.Send(new BidCommand(http.ActorOf(), BidAct.Replace, tenderId, bidId, request), ct)))
-            .RequireAuthorization(Auth.Policies.Bidder).Idempotent();
+            .RequireAuthorization(Auth.Policies.Bidder).BidderAct().Idempotent();
         group.MapDelete("/{bidId:guid}", async (Guid tenderId, Guid bidId, HttpContext http, IMediator mediator, CancellationToken ct) =>
                 TypedResults.Ok(await mediator.Send(new BidCommand(http.ActorOf(), BidAct.Withdraw, tenderId, bidId, null), ct)))
-            .RequireAuthorization(Auth.Policies.Bidder).Idempotent();
+            .RequireAuthorization(Auth.Policies.Bidder).BidderAct().Idempotent();
         group.MapPost("/{bidId:guid}/decryption", async (Guid tenderId, Guid bidId, DecryptionRequest request, HttpContext http, IMediator mediator, CancellationToken ct) =>
                 TypedResults.Ok(await mediator.Send(new SubmitKeyCommand(http.ActorOf(), tenderId, bidId, request), ct)))
-            .RequireAuthorization(Auth.Policies.Bidder).Idempotent();
+            .RequireAuthorization(Auth.Policies.Bidder).BidderAct().Idempotent();
         group.MapGet("/mine", async (Guid tenderId, HttpContext http, IQuerySession session, CancellationToken ct) =>
                 TypedResults.Ok(await ViewAsync(session, http.ActorOf(), tenderId, Guids.BidId(tenderId, http.ActorOf().OrganizationId), ct)))
             .RequireAuthorization(Auth.Policies.Bidder);

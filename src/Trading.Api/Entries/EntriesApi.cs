@@ -5,6 +5,7 @@ using Trading.Api.Infrastructure.Http;
 using Trading.Api.Infrastructure.Security;
 using Trading.Domain.Entries;
 using Trading.Domain.Organizations;
+using Trading.Domain.Rules;
 using Trading.Domain.Shared;
 
 namespace Trading.Api.Entries;
@@ -28,13 +29,14 @@ public sealed class RegisterEntryHandler(Trade trade) : ICommandHandler<Register
     public async ValueTask<EntryResponse> Handle(RegisterEntryCommand command, CancellationToken ct)
     {
         var r = command.Request;
-        Organization.EnsureRegistered(await trade.Session.LoadAsync<Organization>(command.Actor.OrganizationId, ct));
+        var agent = await trade.Session.LoadAsync<Organization>(command.Actor.OrganizationId, ct);
+        Organization.EnsureRegistered(agent);
         var tenderee = Required.Value(r.TendereeOrg, "tendereeOrg");
         if (await trade.Session.LoadAsync<Organization>(tenderee, ct) is not { Registered: true })
             throw Refusal.Invalid("tendereeOrg", "The tenderee must be an organisation registered on the platform.");
         var register = new RegisterEntry(Guid.CreateVersion7(), Required.Text(r.Title, "title"), Required.Text(r.Kind, "kind"),
             Required.Text(r.Jurisdiction, "jurisdiction"), tenderee, Required.Value(r.EstimatedValue, "estimatedValue"), r.PriceCeiling,
-            r.PriceFloor, Required.Text(r.ProcurementMethod, "procurementMethod"));
+            r.PriceFloor, Required.Text(r.ProcurementMethod, "procurementMethod"), agent!.ControllerOrgId);
         return await trade.DecideAsync(register.EntryId, Entry.Initial, command.Actor,
             (entry, context) => Entry.Decide(register, entry, context), Entry.Evolve, EntriesApi.Show, ct);
     }
@@ -58,10 +60,10 @@ public static class EntriesApi
         var group = app.MapGroup("/api/entries").WithTags("Entries");
         group.MapPost("/", async (RegisterEntryRequest request, HttpContext http, IMediator mediator, CancellationToken ct) =>
                 TypedResults.Created((string?)null, await mediator.Send(new RegisterEntryCommand(http.ActorOf(), request), ct)))
-            .RequireAuthorization(Auth.Policies.Agent).Idempotent(201);
+            .RequireAuthorization(Auth.Policies.Agent).AgentAct().Idempotent(201);
         group.MapPost("/{id:guid}/decision", async (Guid id, EntryDecisionRequest request, HttpContext http, IMediator mediator, CancellationToken ct) =>
                 TypedResults.Ok(await mediator.Send(new DecideEntryCommand(http.ActorOf(), id, request), ct)))
-            .RequireAuthorization(Auth.Policies.Supervisor).Idempotent();
+            .RequireAuthorization(Auth.Policies.Supervisor).SupervisorAct(Rulebook.EntryApprovalSeparation).Idempotent();
         group.MapGet("/{id:guid}", async (Guid id, HttpContext http, IQuerySession session, CancellationToken ct) =>
             {
                 var entry = await session.LoadAsync<Entry>(id, ct);

@@ -44,7 +44,7 @@ public sealed class Opening(IDocumentStore store, Fence fence, TimeProvider cloc
         var context = ContextFor(actor);
         var current = await session.LoadAsync<Tender>(tenderId, ct);
         // Refuse early (no lock) what the decision would refuse anyway, so bidders never wait for a closer that cannot close.
-        if (current is null || current.Status != TenderStatus.Bidding || context.Now < current.BidDeadline)
+        if (current is null || current.Status != TenderStatus.Bidding || context.Now < current.BidDeadline || current.SuspendedSince is not null)
             return StatusOf(Tender.Decide(new StartOpening(tenderId, []), current ?? Tender.Initial, context), current);
 
         session.CorrelationId = $"opening-start:{tenderId}";
@@ -63,7 +63,7 @@ public sealed class Opening(IDocumentStore store, Fence fence, TimeProvider cloc
         await using var session = store.LightweightSession();
         var context = ContextFor(actor);
         var current = await session.LoadAsync<Tender>(tenderId, ct) ?? Tender.Initial;
-        if (current.Status != TenderStatus.Opening)
+        if (current.Status != TenderStatus.Opening || current.SuspendedSince is not null)
             return StatusOf(Tender.Decide(new CompleteOpening(tenderId, [], []), current, context), current);
 
         session.CorrelationId = $"opening-completion:{tenderId}";

@@ -1,6 +1,7 @@
 using Marten;
 using Mediator;
 using Trading.Api.Bids;
+using Trading.Domain.Shared;
 using Trading.Domain.Tenders;
 
 namespace Trading.Api.Tenders;
@@ -9,7 +10,8 @@ namespace Trading.Api.Tenders;
 /// Time-driven steps never depend on a single timer (ARCHITECTURE.md decision 5): every second this closes bidding of
 /// tenders whose deadline passed and completes openings whose keys are all in or whose window ended. Every node may run
 /// it; the steps are "ensure" operations behind the fence, so racing is harmless. The cadence is wall-clock; the
-/// decision's "now" is the injected clock.
+/// decision's "now" is the injected clock. A suspended trade is not due (supervisor-suspension): the sweep skips it, and if
+/// a suspension lands between the query and the step, the step's refusal is "not now", not a failure.
 /// </summary>
 public sealed class Sweeper(IDocumentStore store, IServiceScopeFactory scopes, TimeProvider clock, IConfiguration config, ILogger<Sweeper> log) : BackgroundService
 {
@@ -37,8 +39,9 @@ public sealed class Sweeper(IDocumentStore store, IServiceScopeFactory scopes, T
         IReadOnlyList<Tender> opening1;
         await using (var session = store.QuerySession())
         {
-            due = await session.Query<Tender>().Where(t => t.Status == TenderStatus.Bidding && t.BidDeadline <= now).ToListAsync(ct);
-            opening1 = await session.Query<Tender>().Where(t => t.Status == TenderStatus.Opening).ToListAsync(ct);
+            due = await session.Query<Tender>()
+                .Where(t => t.Status == TenderStatus.Bidding && t.BidDeadline <= now && t.SuspendedSince == null).ToListAsync(ct);
+            opening1 = await session.Query<Tender>().Where(t => t.Status == TenderStatus.Opening && t.SuspendedSince == null).ToListAsync(ct);
         }
         foreach (var tender in due)
             await Step(new EnsureOpeningStarted(Opening.Platform, tender.Id), ct);
@@ -64,6 +67,10 @@ public sealed class Sweeper(IDocumentStore store, IServiceScopeFactory scopes, T
         {
             await using var scope = scopes.CreateAsyncScope();
             await scope.ServiceProvider.GetRequiredService<IMediator>().Send(step, ct);
+        }
+        catch (Refusal r) when (r.Problem == "suspended")
+        {
+            // Suspended since the query: the resumption gives the time back and a later sweep takes the step.
         }
         catch (Exception e)
         {

@@ -7,10 +7,16 @@ namespace Trading.Api.Tenders;
 
 public sealed record Amendment(int Number, string Description, bool AffectsBids, DateTimeOffset BidDeadline, bool DeadlineMovedByRule, DateTimeOffset AmendedAt);
 
-/// <summary>The public notice of a tender (as the law requires it public): never a bid count or a bidder before the opening.</summary>
-/// <summary>A supervisor's suspension of the trade (the workflow issue fills these; the field is part of the contract now).</summary>
-public sealed record Suspension(Guid Id, string Reason, DateTimeOffset SuspendedAt);
+/// <summary>
+/// An active suspension of the trade, as the notice shows it: a supervisor's with its reason, or an objection's with a fixed
+/// reason that names neither the objector nor its grounds (downloader-secrecy).
+/// </summary>
+public sealed record Suspension(Guid Id, SuspensionKind Kind, string Reason, DateTimeOffset Since);
 
+/// <summary>
+/// The public notice of a tender (as the law requires it public): never a bid count or a bidder before the opening.
+/// <see cref="Status"/> is the phase; the active suspensions are listed beside it.
+/// </summary>
 public sealed record TenderNotice(
     Guid Id, Guid EntryId, string Title, TradeKind Kind, string Jurisdiction, Guid Tenderee, Guid Agent, string Status,
     IReadOnlyList<Suspension> Suspensions,
@@ -40,4 +46,15 @@ public sealed partial class TenderNoticeProjection : SingleStreamProjection<Tend
     public static TenderNotice Apply(OpeningCompleted e, TenderNotice n) => n with { Status = "evaluation", OpenedAt = e.CompletedAt };
 
     public static TenderNotice Apply(TenderFailed e, TenderNotice n) => n with { Status = "failed", FailureReason = e.Reason };
+
+    public static TenderNotice Apply(TenderSuspended e, TenderNotice n) =>
+        n with { Suspensions = [.. n.Suspensions, new Suspension(e.SuspensionId, e.Kind, e.Reason, e.SuspendedAt)] };
+
+    /// <summary>The deadline and the window's end as the resumption leaves them (the time suspended added back).</summary>
+    public static TenderNotice Apply(TenderResumed e, TenderNotice n) => n with
+    {
+        Suspensions = [.. n.Suspensions.Where(s => s.Id != e.SuspensionId)],
+        BidDeadline = e.BidDeadline,
+        DecryptionEndsAt = e.DecryptionEndsAt,
+    };
 }

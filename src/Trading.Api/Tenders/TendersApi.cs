@@ -79,12 +79,9 @@ public sealed class ExtendWindowHandler(Trade trade) : ICommandHandler<ExtendWin
     {
         var extend = new ExtendDecryptionWindow(command.TenderId, Required.Value(command.Request.Minutes, "minutes"),
             Required.Text(command.Request.Reason, "reason"));
+        // The tender is public: a centre of another jurisdiction is refused by the decision (a rule), not told it does not exist.
         return await trade.DecideAsync(command.TenderId, Tender.Initial, command.Actor, (tender, context) =>
-            tender.Status == TenderStatus.None ? throw Refusal.NotFound("The tender")
-            // The tender is public: a centre of another jurisdiction is refused as at the opening, not told it does not exist.
-            : !TendersApi.Covers(command.Actor, tender) ? throw Refusal.Breaks(Rulebook.SupervisorNeverOperates,
-                "Only the trading centre covering the tender's jurisdiction extends its decryption window.")
-            : Tender.Decide(extend, tender, context),
+            tender.Status == TenderStatus.None ? throw Refusal.NotFound("The tender") : Tender.Decide(extend, tender, context),
             Tender.Evolve, state => new OpeningStatus(Tender.Text(state.Status), state.DecryptionEndsAt), ct);
     }
 }
@@ -96,10 +93,10 @@ public static class TendersApi
         var group = app.MapGroup("/api/tenders").WithTags("Tenders");
         group.MapPost("/", async (PublishTenderRequest request, HttpContext http, IMediator mediator, CancellationToken ct) =>
                 TypedResults.Created((string?)null, await mediator.Send(new PublishTenderCommand(http.ActorOf(), request), ct)))
-            .RequireAuthorization(Auth.Policies.Agent).Idempotent(201);
+            .RequireAuthorization(Auth.Policies.Agent).AgentAct().Idempotent(201);
         group.MapPost("/{id:guid}/amendments", async (Guid id, AmendTenderRequest request, HttpContext http, IMediator mediator, CancellationToken ct) =>
                 TypedResults.Ok(await mediator.Send(new AmendTenderCommand(http.ActorOf(), id, request), ct)))
-            .RequireAuthorization(Auth.Policies.Agent).Idempotent();
+            .RequireAuthorization(Auth.Policies.Agent).AgentAct().Idempotent();
         group.MapGet("/{id:guid}", async (Guid id, IQuerySession session, CancellationToken ct) =>
                 await session.LoadAsync<TenderNotice>(id, ct) is { } notice ? TypedResults.Ok(notice) : throw Refusal.NotFound("The tender"))
             .AllowAnonymous();
@@ -120,13 +117,16 @@ public static class TendersApi
 
         group.MapPost("/{id:guid}/opening", async (Guid id, HttpContext http, IMediator mediator, CancellationToken ct) =>
                 TypedResults.Ok(await mediator.Send(new EnsureOpeningStarted(http.ActorOf(), id), ct)))
-            .RequireAuthorization(Auth.Policies.AgentOrCenter);
+            .RequireAuthorization(Auth.Policies.AgentOrCenter).OperatorAct();
         group.MapPost("/{id:guid}/opening/close", async (Guid id, HttpContext http, IMediator mediator, CancellationToken ct) =>
                 TypedResults.Ok(await mediator.Send(new EnsureOpeningCompleted(http.ActorOf(), id), ct)))
-            .RequireAuthorization(Auth.Policies.AgentOrCenter);
+            .RequireAuthorization(Auth.Policies.AgentOrCenter).OperatorAct();
         group.MapPost("/{id:guid}/opening/window-extension", async (Guid id, WindowExtensionRequest request, HttpContext http, IMediator mediator, CancellationToken ct) =>
                 TypedResults.Ok(await mediator.Send(new ExtendWindowCommand(http.ActorOf(), id, request), ct)))
-            .RequireAuthorization(Auth.Policies.Center).Idempotent();
+            .RequireAuthorization(Auth.Policies.Center)
+            // The centre's remedy for a platform fault (decryption-window), never a supervisor's act.
+            .RefusesWith(Rulebook.SupervisorNeverOperates, "supervisor").RefusesWith(Rulebook.DecryptionWindow, "agent", "bidder", "evaluator")
+            .Idempotent();
         group.MapGet("/{id:guid}/opening", async (Guid id, HttpContext http, IQuerySession session, CancellationToken ct) =>
             {
                 var actor = http.ActorOf();
@@ -139,6 +139,11 @@ public static class TendersApi
                     : throw new Refusal("opening-not-completed", RefusalKind.Conflict, "The opening has not completed yet.", Rulebook.OpeningRecord);
             })
             .RequireAuthorization(Auth.Policies.TradeParty);
+
+        group.MapSuspendTender();
+        group.MapResumeTender();
+        group.MapRaiseObjection();
+        group.MapAnswerObjection();
     }
 
     /// <summary>Supervisors and the centre covering the tender's jurisdiction.</summary>

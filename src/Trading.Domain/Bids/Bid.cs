@@ -18,7 +18,7 @@ public sealed record Bid(
 
     public static IReadOnlyList<object> Decide(SubmitBid command, Bid state, Tender tender, Context context)
     {
-        var sealedBid = AcceptEnvelope(command.TenderId, command.BidderOrg, command.Envelope, tender, context);
+        var sealedBid = AcceptEnvelope(command.TenderId, command.BidderOrg, command.BidderController, command.Envelope, tender, context);
         if (state.Status == BidStatus.Live)
             throw Refusal.Forbids(Rulebook.OneBidPerBidder,
                 "This organisation already has a live bid on this tender: replace it (PUT) or withdraw it first.", "bid-exists");
@@ -33,7 +33,7 @@ public sealed record Bid(
 
     public static IReadOnlyList<object> Decide(ReplaceBid command, Bid state, Tender tender, Context context)
     {
-        var sealedBid = AcceptEnvelope(command.TenderId, command.BidderOrg, command.Envelope, tender, context);
+        var sealedBid = AcceptEnvelope(command.TenderId, command.BidderOrg, command.BidderController, command.Envelope, tender, context);
         RequireLive(state);
         var receipt = IssueReceipt(ReceiptKinds.Submitted, state.Id, command.TenderId, command.BidderOrg, state.Revision + 1, sealedBid, context);
         return
@@ -45,7 +45,8 @@ public sealed record Bid(
 
     public static IReadOnlyList<object> Decide(WithdrawBid command, Bid state, Tender tender, Context context)
     {
-        RequireBidding(command.BidderOrg, tender, context);
+        // No controller here: an organisation that became a related party of the centre after bidding can still take its bid back.
+        RequireBidding(command.BidderOrg, null, tender, context);
         RequireLive(state);
         // A withdrawal receipt repeats the withdrawn revision and its envelope fields: the refund of security runs from it (L2 第35条).
         var receipt = state.Receipt! with
@@ -62,6 +63,9 @@ public sealed record Bid(
     {
         if (tender.Status == TenderStatus.Bidding)
             throw Refusal.NotInPhase(Rulebook.NoEarlyDecryption, "Nobody decrypts a bid before the opening.");
+        // A suspension during the window gives the window its time back on resumption: until then keys wait too.
+        if (tender is { Status: TenderStatus.Opening, SuspendedSince: { } since } && since < tender.DecryptionEndsAt)
+            Tender.RequireNotSuspended(tender);
         if (tender.Status != TenderStatus.Opening || context.Now >= tender.DecryptionEndsAt)
             throw Refusal.NotInPhase(Rulebook.DecryptionWindow, "Keys are accepted only during the decryption window.");
         // Bidding is closed behind the fence, so a bid still live now is exactly a bid the opening listed, at its listed revision.
@@ -110,9 +114,9 @@ public sealed record Bid(
         _ => "none",
     };
 
-    private static SealedBid AcceptEnvelope(Guid tenderId, Guid bidderOrg, Envelope? envelope, Tender tender, Context context)
+    private static SealedBid AcceptEnvelope(Guid tenderId, Guid bidderOrg, Guid? controller, Envelope? envelope, Tender tender, Context context)
     {
-        RequireBidding(bidderOrg, tender, context);
+        RequireBidding(bidderOrg, controller, tender, context);
         return EnvelopeVerification.Verify(envelope, tenderId, bidderOrg) switch
         {
             SealedBid ok => ok,
@@ -121,16 +125,22 @@ public sealed record Bid(
         };
     }
 
-    private static void RequireBidding(Guid bidderOrg, Tender tender, Context context)
+    private static void RequireBidding(Guid bidderOrg, Guid? controller, Tender tender, Context context)
     {
         if (tender.Status == TenderStatus.None)
             throw Refusal.NotFound("The tender");
         if (context.Actor.Role != Role.Bidder || context.Actor.OrganizationId != bidderOrg)
-            throw Refusal.Breaks(Rulebook.SupervisorNeverOperates, "Only the bidding organisation submits, replaces or withdraws its bid.");
-        if (context.OperatorOrganizations.Contains(bidderOrg))
-            throw Refusal.Breaks(Rulebook.OperatorNeverBids, "The trading centre's organisations never bid on the platform.");
+            throw Separation.NotABidder(context.Actor, Rulebook.SupervisorNeverOperates, "Only the bidding organisation submits, replaces or withdraws its bid.");
+        if (Separation.IsOperatorRelated(bidderOrg, controller, context.OperatorOrganizations))
+            throw Refusal.Breaks(Rulebook.OperatorNeverBids, "The trading centre's organisations, and the organisations they control, never bid on the platform.");
         if (tender.IsParty(bidderOrg))
             throw Refusal.Breaks(Rulebook.TendereeNeverBids, "The tenderee or agent of a tender cannot bid on it.");
+        // The law suspends the trade's activity (L2 第22、62条), so bids wait too: a suspension that began before the deadline
+        // moves it out by its length on resumption, so nobody loses time, and no bid lands while the supervisor, or the
+        // agent answering an objection, may still change what bidders bid on. A suspension that began after the deadline
+        // moves nothing: that bid is simply late.
+        if (tender is { Status: TenderStatus.Bidding, SuspendedSince: { } since } && since < tender.BidDeadline)
+            Tender.RequireNotSuspended(tender);
         // L1 第28–29条: at or after the deadline (to the millisecond) nothing is submitted, replaced or withdrawn.
         if (tender.Status != TenderStatus.Bidding || Times.ToMilliseconds(context.Now) >= tender.BidDeadline)
             throw Refusal.Forbids(Rulebook.DeadlinePassed, $"The bid deadline, {Times.Format(tender.BidDeadline)}, has passed.", "deadline-passed");

@@ -7,9 +7,11 @@ namespace Trading.Domain.Bids;
 /// <summary>What the bidder's tool says of the submitting device; evidence for collusion indicators (L2 第40条).</summary>
 public sealed record Device(string? MachineId, string? Mac, string? ToolVersion);
 
-public sealed record SubmitBid(Guid TenderId, Guid BidderOrg, Envelope? Envelope, string? BondPayerAccount, Device? Device);
+/// <param name="BidderController">the bidding organisation's declared controller (operator-never-bids: a related party of the centre)</param>
+public sealed record SubmitBid(Guid TenderId, Guid BidderOrg, Envelope? Envelope, string? BondPayerAccount, Device? Device, Guid? BidderController = null);
 
-public sealed record ReplaceBid(Guid TenderId, Guid BidderOrg, Envelope? Envelope, string? BondPayerAccount, Device? Device);
+/// <param name="BidderController">the bidding organisation's declared controller (operator-never-bids: a related party of the centre)</param>
+public sealed record ReplaceBid(Guid TenderId, Guid BidderOrg, Envelope? Envelope, string? BondPayerAccount, Device? Device, Guid? BidderController = null);
 
 public sealed record WithdrawBid(Guid TenderId, Guid BidderOrg);
 

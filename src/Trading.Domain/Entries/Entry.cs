@@ -8,9 +8,10 @@ public enum TradeKind { Construction, Goods, Services }
 
 public enum EntryStatus { None, PendingApproval, Approved, Rejected }
 
+/// <param name="AgentController">the registering organisation's declared controller (operator-never-bids: a related party of the centre)</param>
 public sealed record RegisterEntry(
     Guid EntryId, string Title, string Kind, string Jurisdiction, Guid TendereeOrg,
-    Money EstimatedValue, Money? PriceCeiling, Money? PriceFloor, string ProcurementMethod);
+    Money EstimatedValue, Money? PriceCeiling, Money? PriceFloor, string ProcurementMethod, Guid? AgentController = null);
 
 public sealed record DecideEntry(Guid EntryId, string Decision, string? Reason);
 
@@ -53,9 +54,9 @@ public sealed record Entry(
                 throw Refusal.Invalid("priceCeiling", "The price ceiling must be in the currency of the estimated value.");
         }
         if (context.Actor.Role != Role.Agent)
-            throw Refusal.Breaks(Rulebook.SupervisorNeverOperates, "Only a tenderee or its agent registers an entry.");
-        if (context.OperatorOrganizations.Contains(context.Actor.OrganizationId))
-            throw Refusal.Breaks(Rulebook.OperatorNeverBids, "The trading centre's organisations never act as agent on the platform.");
+            throw Separation.NotTheAgent(context.Actor, "Only a tenderee or its agent registers an entry.");
+        if (Separation.IsOperatorRelated(context.Actor.OrganizationId, command.AgentController, context.OperatorOrganizations))
+            throw Refusal.Breaks(Rulebook.OperatorNeverBids, "The trading centre's organisations, and the organisations they control, never act as agent on the platform.");
 
         return [new EntryRegistered(command.EntryId, command.Title.Trim(), kind, command.Jurisdiction, command.TendereeOrg,
             context.Actor.OrganizationId, command.EstimatedValue, command.PriceCeiling, command.ProcurementMethod, context.Now)];

@@ -21,6 +21,7 @@ public sealed class Refusal(string problem, RefusalKind kind, string message, Ru
     public static Refusal Forbids(Rule rule, string message, string problem = "rule-violation") =>
         new(problem, RefusalKind.Conflict, message, rule);
     public static Refusal NotInPhase(Rule rule, string message) => new("not-in-phase", RefusalKind.Conflict, message, rule);
+    public static Refusal Suspended(Rule rule, string message) => new("suspended", RefusalKind.Conflict, message, rule);
     public static Refusal NotFound(string what) => new("not-found", RefusalKind.NotFound, $"{what} was not found.");
     public static Refusal Invalid(string field, string message) =>
         new("validation", RefusalKind.Invalid, message, errors: new Dictionary<string, string[]> { [field] = [message] });

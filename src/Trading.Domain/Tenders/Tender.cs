@@ -8,13 +8,19 @@ namespace Trading.Domain.Tenders;
 public enum TenderStatus { None, Bidding, Opening, Failed, Evaluation }
 
 /// <summary>A tender (招标项目) from publication through the opening.</summary>
-public sealed record Tender(
+/// <param name="Suspensions">every suspension of the trade, active ones without <c>ResumedAt</c></param>
+/// <param name="SuspendedSince">while any suspension is active: when the trade stopped (overlapping suspensions make one stretch)</param>
+/// <param name="Objections">the objections raised, answered or not</param>
+public sealed partial record Tender(
     Guid Id, TenderStatus Status, Guid EntryId, string Jurisdiction, Guid TendereeOrg, Guid AgentOrg, string Currency,
     Money? PriceCeiling, DateTimeOffset BidDeadline, TimeSpan DecryptionWindow, int MinBidders, RuleValue ClarificationLead,
-    int Amendments, int ListedCount, DateTimeOffset? DecryptionEndsAt, bool WindowExtended)
+    int Amendments, int ListedCount, DateTimeOffset? DecryptionEndsAt, bool WindowExtended,
+    RuleValue DocObjectionLead, RuleValue DocObjectionAnswer, IReadOnlyList<TenderSuspension> Suspensions, DateTimeOffset? SuspendedSince,
+    IReadOnlyList<TenderObjection> Objections)
 {
     public static readonly Tender Initial = new(Guid.Empty, TenderStatus.None, Guid.Empty, "", Guid.Empty, Guid.Empty, "",
-        null, default, TimeSpan.Zero, 0, RuleSet.NationalDefaults.ClarificationLead, 0, 0, null, false);
+        null, default, TimeSpan.Zero, 0, RuleSet.NationalDefaults.ClarificationLead, 0, 0, null, false,
+        RuleSet.NationalDefaults.DocObjectionLead, RuleSet.NationalDefaults.DocObjectionAnswer, [], null, []);
 
     public bool IsParty(Guid organization) => organization == AgentOrg || organization == TendereeOrg;
 
@@ -27,7 +33,7 @@ public sealed record Tender(
         if (entry.Status != EntryStatus.Approved)
             throw Refusal.Breaks(Rulebook.EntryRequired, "The entry must be approved by its supervisor before a tender is published.");
         if (actor.Role != Role.Agent)
-            throw Refusal.Breaks(Rulebook.SupervisorNeverOperates, "Only the agent that registered the entry publishes its tender.");
+            throw Separation.NotTheAgent(actor, "Only the agent that registered the entry publishes its tender.");
         if (actor.OrganizationId != entry.AgentOrg)
             throw Refusal.Breaks(Rulebook.EntryRequired, "Only the agent that registered the entry publishes its tender.");
         if (command.CurrentTender is { Status: not TenderStatus.Failed } || (entry.CurrentTenderId is not null && command.CurrentTender is null))
@@ -76,6 +82,7 @@ public sealed record Tender(
     public static IReadOnlyList<object> Decide(AmendTender command, Tender state, Context context)
     {
         RequireOperator(state, context, agentOnly: true);
+        RequireNotSuspended(state);
         if (state.Status != TenderStatus.Bidding || context.Now >= state.BidDeadline)
             throw Refusal.Forbids(Rulebook.DeadlinePassed, "A tender is amended only before its bid deadline.", "deadline-passed");
         if (string.IsNullOrWhiteSpace(command.Description) || command.Description.Length > 4000)
@@ -110,6 +117,7 @@ public sealed record Tender(
         if (state.Status == TenderStatus.None)
             throw Refusal.NotFound("The tender");
         RequireOperator(state, context, agentOnly: false);
+        RequireNotSuspended(state);
         if (state.Status != TenderStatus.Bidding)
             return [];
         if (context.Now < state.BidDeadline)
@@ -124,7 +132,14 @@ public sealed record Tender(
         if (state.Status == TenderStatus.None)
             throw Refusal.NotFound("The tender");
         if (context.Actor is not { Role: Role.Center, Jurisdiction: { } j } || !Trading.Domain.Organizations.Jurisdiction.Covers(j, state.Jurisdiction))
-            throw Refusal.Breaks(Rulebook.SupervisorNeverOperates, "Only the trading centre covering the tender's jurisdiction extends the decryption window.");
+            // The extension is the venue's remedy for its own fault: not the agent's, never a supervisor's, only the centre that hosts the trade.
+            throw Refusal.Breaks(context.Actor.Role switch
+            {
+                Role.Supervisor => Rulebook.SupervisorNeverOperates,
+                Role.Center => Rulebook.EntryRequired,
+                _ => Rulebook.DecryptionWindow,
+            }, "Only the trading centre covering the tender's jurisdiction extends the decryption window.");
+        RequireNotSuspended(state);
         if (state.Status != TenderStatus.Opening)
             throw Refusal.NotInPhase(Rulebook.DecryptionWindow, "The decryption window is extended only during the opening.");
         if (state.WindowExtended)
@@ -142,6 +157,7 @@ public sealed record Tender(
         if (state.Status == TenderStatus.None)
             throw Refusal.NotFound("The tender");
         RequireOperator(state, context, agentOnly: false);
+        RequireNotSuspended(state);
         if (state.Status is TenderStatus.Evaluation or TenderStatus.Failed)
             return [];
         if (state.Status != TenderStatus.Opening)
@@ -180,12 +196,33 @@ public sealed record Tender(
         TenderPublished e => new(e.TenderId, TenderStatus.Bidding, e.EntryId, e.Jurisdiction, e.TendereeOrg, e.AgentOrg,
             e.EstimatedValue.Currency, e.PriceCeiling, e.BidDeadline, TimeSpan.FromMinutes(e.DecryptionWindowMinutes),
             int.Parse(e.Rules[Rulebook.MinBidders.Id], System.Globalization.CultureInfo.InvariantCulture),
-            RuleValue.Parse(e.Rules[Rulebook.ClarificationLead.Id]), 0, 0, null, false),
+            RuleValue.Parse(e.Rules[Rulebook.ClarificationLead.Id]), 0, 0, null, false,
+            RuleValue.Parse(e.Rules[Rulebook.DocObjectionLead.Id]), RuleValue.Parse(e.Rules[DocObjectionAnswerId]), [], null, []),
         TenderAmended e => state with { BidDeadline = e.BidDeadline, Amendments = e.Number },
         OpeningStarted e => state with { Status = TenderStatus.Opening, ListedCount = e.Bids.Count, DecryptionEndsAt = e.DecryptionEndsAt },
         DecryptionWindowExtended e => state with { DecryptionEndsAt = e.DecryptionEndsAt, WindowExtended = true },
         OpeningCompleted => state with { Status = TenderStatus.Evaluation },
         TenderFailed e => state with { Status = TenderStatus.Failed, ListedCount = e.Bids.Count },
+        TenderSuspended e => state with
+        {
+            Suspensions = [.. state.Suspensions, new TenderSuspension(e.SuspensionId, e.Kind, e.Reason, e.ObjectionId, e.SuspendedAt, null)],
+            SuspendedSince = state.SuspendedSince ?? e.SuspendedAt,
+        },
+        TenderResumed e => state with
+        {
+            Suspensions = [.. state.Suspensions.Select(s => s.Id == e.SuspensionId ? s with { ResumedAt = e.ResumedAt } : s)],
+            SuspendedSince = e.StillSuspended ? state.SuspendedSince : null,
+            BidDeadline = e.BidDeadline,
+            DecryptionEndsAt = e.DecryptionEndsAt,
+        },
+        ObjectionRaised e => state with
+        {
+            Objections = [.. state.Objections, new TenderObjection(e.ObjectionId, e.Stage, e.BidderOrg, e.AnswerDueAt, false)],
+        },
+        ObjectionAnswered e => state with
+        {
+            Objections = [.. state.Objections.Select(o => o.Id == e.ObjectionId ? o with { Answered = true } : o)],
+        },
         _ => state,
     };
 
@@ -202,14 +239,17 @@ public sealed record Tender(
         LegalTime.PeriodEnd(DateTimeOffset.UnixEpoch, rules.DecryptionWindow, HolidayCalendar.China) - DateTimeOffset.UnixEpoch;
 
     /// <summary>管办分离: the tender's own agent operates it, the trading centre hosts the opening, the platform keeps time.</summary>
-    private static void RequireOperator(Tender state, Context context, bool agentOnly)
+    private static void RequireOperator(Tender state, Context context, bool agentOnly, string? message = null)
     {
         var actor = context.Actor;
         var allowed = actor.Role == Role.Platform
             || (actor.Role == Role.Agent && actor.OrganizationId == state.AgentOrg)
             || (!agentOnly && actor.Role == Role.Center && actor.Jurisdiction is { } j && Trading.Domain.Organizations.Jurisdiction.Covers(j, state.Jurisdiction));
-        if (!allowed)
-            throw Refusal.Breaks(Rulebook.SupervisorNeverOperates, "Only the tender's agent (or, for the opening, the trading centre) operates it.");
+        if (allowed)
+            return;
+        throw agentOnly
+            ? Separation.NotTheAgent(actor, message ?? "Only the tender's own agent amends it.")
+            : Separation.NotAnOperator(actor, "Only the tender's agent, or the trading centre covering its jurisdiction, operates its opening.");
     }
 
     /// <summary>A sanity bound, not a legal one: legal time is counted in Beijing dates, which end at the year 9999.</summary>

@@ -21,3 +21,13 @@ public sealed record OpeningOutcome(Guid BidId, string BidderName, Money? Price,
 
 /// <summary>Ensures the opening is completed once every key is in or the window has ended; <see cref="Listed"/> is OpeningStarted's list.</summary>
 public sealed record CompleteOpening(Guid TenderId, IReadOnlyList<ListedBid> Listed, IReadOnlyList<OpeningOutcome> Outcomes);
+
+/// <summary>A supervisor suspends the trade; <see cref="SuspensionId"/> is made by the caller (a UUIDv7).</summary>
+public sealed record SuspendTender(Guid TenderId, Guid SuspensionId, string Reason);
+
+public sealed record ResumeTender(Guid TenderId, Guid SuspensionId, string Reason);
+
+/// <param name="ObjectorController">the objecting organisation's declared controller, for operator-never-bids</param>
+public sealed record RaiseObjection(Guid TenderId, Guid ObjectionId, Guid SuspensionId, string Stage, string Grounds, Guid? ObjectorController);
+
+public sealed record AnswerObjection(Guid TenderId, Guid ObjectionId, string Answer);

@@ -48,3 +48,35 @@ public static class FailureReasons
     public const string InsufficientBids = "insufficientBids";
     public const string NoBidOpened = "noBidOpened";
 }
+
+public enum SuspensionKind { Supervisor, Objection }
+
+public enum ObjectionStage { Documents, Opening, Result }
+
+/// <summary>
+/// The trade is suspended (暂停): by a supervisor (L2 第62条), or by an objection to the tender documents until the agent
+/// answers it (L2 第22条, then <see cref="ObjectionId"/> names it). Every operator act and timer waits until it resumes.
+/// </summary>
+public sealed record TenderSuspended(
+    Guid TenderId, Guid SuspensionId, SuspensionKind Kind, string Reason, Guid? ObjectionId, DateTimeOffset SuspendedAt);
+
+/// <summary>
+/// A suspension ended. When it was the last one holding the trade, the periods still running when the trade stopped get
+/// the whole time it stood still back: <see cref="SuspendedFor"/> (whole milliseconds) is added to the bid deadline if the
+/// trade stopped before it, to the end of the decryption window if it stopped during the window. While another suspension
+/// still holds the trade (<see cref="StillSuspended"/>) nothing is added yet and <see cref="SuspendedFor"/> is zero.
+/// <see cref="BidDeadline"/> and <see cref="DecryptionEndsAt"/> are the tender's times after this event, from which timers
+/// are scheduled again.
+/// </summary>
+public sealed record TenderResumed(
+    Guid TenderId, Guid SuspensionId, TimeSpan SuspendedFor, DateTimeOffset BidDeadline, DateTimeOffset? DecryptionEndsAt,
+    DateTimeOffset ResumedAt, string Reason, bool StillSuspended);
+
+/// <summary>
+/// An objection (异议) by a bidder organisation. Before the opening its organisation is confidential (downloader-secrecy):
+/// this event never reaches a public view.
+/// </summary>
+public sealed record ObjectionRaised(
+    Guid TenderId, Guid ObjectionId, ObjectionStage Stage, Guid BidderOrg, string Grounds, DateTimeOffset AnswerDueAt, DateTimeOffset RaisedAt);
+
+public sealed record ObjectionAnswered(Guid TenderId, Guid ObjectionId, string Answer, DateTimeOffset AnsweredAt);

@@ -20,7 +20,8 @@ public sealed record Call(HttpClient Client, HttpMethod Method, string Path, obj
 /// One platform with every state the acceptance tests need, built once per test class on the real PostgreSQL with the
 /// sweeper off, so that nothing moves unless a test moves it. The trade is in 530502 (a district of 530500); the wrong
 /// city is 530600. The clock ends at <see cref="Now"/>: three tenders still bidding, two openings with the decryption
-/// window open, one whose window has ended and one completed.
+/// window open, one whose window has ended and one completed; and two bidding tenders suspended, one by the supervisor and
+/// one by an objection of <see cref="BidderOrg"/> to its documents.
 /// </summary>
 public sealed class AcceptanceStage : IAsyncLifetime
 {
@@ -75,6 +76,16 @@ public sealed class AcceptanceStage : IAsyncLifetime
 
     /// <summary>Opening completed (evaluation): every key was in.</summary>
     public Guid Opened { get; private set; }
+
+    /// <summary>Bidding, suspended by the supervisor (<see cref="SuspensionId"/>).</summary>
+    public Guid Suspended { get; private set; }
+
+    public Guid SuspensionId { get; private set; }
+
+    /// <summary>Bidding, suspended by <see cref="BidderOrg"/>'s objection to the documents (<see cref="ObjectionId"/>), not answered.</summary>
+    public Guid Objected { get; private set; }
+
+    public Guid ObjectionId { get; private set; }
 
     public DateTimeOffset Now => App.Clock.GetUtcNow();
 
@@ -138,6 +149,10 @@ public sealed class AcceptanceStage : IAsyncLifetime
         Bidding = await PublishAsync(start + TimeSpan.FromDays(60));
         Unbid = await PublishAsync(start + TimeSpan.FromDays(60));
         Withdrawable = await PublishAsync(start + TimeSpan.FromDays(60));
+        Suspended = await PublishAsync(start + TimeSpan.FromDays(60));
+        SuspensionId = await SuspendAsync(Suspended);
+        Objected = await PublishAsync(start + TimeSpan.FromDays(60));
+        ObjectionId = await ObjectAsync(Objected);
         WindowEnded = await PublishAsync(early);
         Opened = await PublishAsync(early);
         Opening = await PublishAsync(late);
@@ -194,6 +209,25 @@ public sealed class AcceptanceStage : IAsyncLifetime
         documents = new[] { new { name = "招标文件.pdf", sha256 = TradingApp.Sha256Hex("documents") } },
         evaluation = new { method = "lowestPrice" },
     };
+
+    /// <summary>A fresh tender, bidding for 60 more days, nobody has bid.</summary>
+    public Task<Guid> PublishAsync() => PublishAsync(Now + TimeSpan.FromDays(60));
+
+    /// <summary>The supervisor suspends the tender; the suspension's id.</summary>
+    public async Task<Guid> SuspendAsync(Guid tender)
+    {
+        var suspension = await Scenario.Expect(await Client(Caller.Supervisor).PostAsJsonAsync($"/api/tenders/{tender}/suspensions",
+            new { reason = "收到投诉，暂停招标投标活动" }), HttpStatusCode.Created);
+        return suspension.GetProperty("id").GetGuid();
+    }
+
+    /// <summary><see cref="BidderOrg"/> objects to the tender's documents; the objection's id.</summary>
+    public async Task<Guid> ObjectAsync(Guid tender)
+    {
+        var objection = await Scenario.Expect(await Client(Caller.Bidder).PostAsJsonAsync($"/api/tenders/{tender}/objections",
+            new { stage = "documents", grounds = "资格条件设置特定业绩要求，排斥潜在投标人" }), HttpStatusCode.Created);
+        return objection.GetProperty("id").GetGuid();
+    }
 
     private async Task<Guid> PublishAsync(DateTimeOffset deadline)
     {

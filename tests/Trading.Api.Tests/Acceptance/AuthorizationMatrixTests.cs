@@ -18,8 +18,9 @@ namespace Trading.Api.Tests.Acceptance;
 /// <summary>
 /// Every route of the API × every caller (API.md, Identity and roles): no or an invalid token is 401 except on the public
 /// routes; a role that may never use a route is 403; a resource the caller may not see is 404, exactly as if it did not
-/// exist. A public tender is visible to everyone, so operating one without the authority to is a rule violation (422
-/// <c>supervisor-never-operates</c>), the same for the wrong agent and the centre of another city on every operator route.
+/// exist. A public tender is visible to everyone, so operating one without the authority to is a rule violation (422:
+/// <c>entry-required</c> for the wrong agent and the centre of another city on every operator route, <c>supervisor-suspension</c>
+/// for the supervisor of another city suspending or resuming it; SeparationTests checks the rule ids).
 /// Each row builds what it needs (a fresh entry where the act consumes one) or acts on a state the fixture built once and
 /// that the act leaves as it was, so rows run in any order.
 /// </summary>
@@ -109,6 +110,29 @@ public sealed class AuthorizationMatrixTests(AcceptanceStage stage) : IClassFixt
         new("POST /api/tenders/{id:guid}/opening/window-extension", "POST /api/tenders/{opening}/opening/window-extension",
             (s, c) => Post(s, c, $"/api/tenders/{s.Extendable}/opening/window-extension", new { minutes = 30, reason = "CA 证书服务中断 25 分钟" }),
             [401, 403, 403, 200, 403, 403, 403, 403, 422, 403], "rule-violation"),
+        new("POST /api/tenders/{id:guid}/suspensions", "POST /api/tenders/{a fresh bidding tender}/suspensions",
+            async (s, c) => new Call(s.Client(c), HttpMethod.Post, $"/api/tenders/{await s.PublishAsync()}/suspensions", new { reason = "收到投诉" }),
+            [401, 403, 403, 403, 201, 403, 403, 403, 403, 422], "rule-violation"),
+        new("POST /api/tenders/{id:guid}/suspensions/{sid:guid}/resumption", "POST /api/tenders/{a fresh suspended tender}/suspensions/{its}/resumption",
+            async (s, c) =>
+            {
+                var tender = await s.PublishAsync();
+                return new Call(s.Client(c), HttpMethod.Post, $"/api/tenders/{tender}/suspensions/{await s.SuspendAsync(tender)}/resumption",
+                    new { reason = "投诉处理完毕" });
+            },
+            [401, 403, 403, 403, 200, 403, 403, 403, 403, 422], "rule-violation"),
+        new("POST /api/tenders/{id:guid}/objections", "POST /api/tenders/{a fresh bidding tender}/objections",
+            async (s, c) => new Call(s.Client(c), HttpMethod.Post, $"/api/tenders/{await s.PublishAsync()}/objections",
+                new { stage = "documents", grounds = "评分标准排斥潜在投标人" }),
+            [401, 403, 201, 403, 403, 403, 403, 201, 403, 403]),
+        new("POST /api/tenders/{id:guid}/objections/{oid:guid}/answer", "POST /api/tenders/{a fresh objected tender}/objections/{its}/answer",
+            async (s, c) =>
+            {
+                var tender = await s.PublishAsync();
+                return new Call(s.Client(c), HttpMethod.Post, $"/api/tenders/{tender}/objections/{await s.ObjectAsync(tender)}/answer",
+                    new { answer = "经复核，修改评分标准" });
+            },
+            [401, 200, 403, 403, 403, 403, 422, 403, 403, 403], "rule-violation"),
         new("GET /api/tenders/{id:guid}/opening", "GET /api/tenders/{completed}/opening",
             (s, c) => Get(s, c, $"/api/tenders/{s.Opened}/opening"),
             [401, 200, 200, 200, 200, 403, 404, 404, 404, 404]),

@@ -274,6 +274,45 @@ public class BidDeciderTests
     }
 
     [Fact]
+    public void The_trading_centres_token_never_bids()
+    {
+        Bids.Given()
+            .When(s => Bid.Decide(Submit(CenterOrg, Seal(CenterOrg).Envelope), s, Bidding, At(Early, Center)))
+            .ThenBreaks("operator-never-bids");
+    }
+
+    [Fact]
+    public void An_organisation_controlled_by_the_trading_centre_is_a_related_party_and_never_bids_nor_replaces()
+    {
+        var envelope = Seal(BidderA).Envelope;
+
+        Bids.Given()
+            .When(s => Bid.Decide(Submit(BidderA, envelope) with { BidderController = CenterAffiliateOrg }, s, Bidding, BidderAt(Early, BidderA)))
+            .ThenBreaks("operator-never-bids");
+        Bids.Given(Submitted(BidderA, envelope, EarlyReceived))
+            .When(s => Bid.Decide(Replace(BidderA, Seal(BidderA).Envelope) with { BidderController = CenterOrg }, s, Bidding, BidderAt(Early, BidderA)))
+            .ThenBreaks("operator-never-bids");
+    }
+
+    [Fact]
+    public void A_related_party_that_bid_before_it_became_one_may_still_withdraw()
+    {
+        Bids.Given(Submitted(BidderA, Seal(BidderA).Envelope, EarlyReceived))
+            .When(s => Bid.Decide(new WithdrawBid(TenderId, BidderA), s, Bidding, BidderAt(Early.AddHours(1), BidderA)))
+            .ThenSingle<BidWithdrawn>();
+    }
+
+    [Fact]
+    public void An_organisation_controlled_by_anyone_else_bids_as_usual()
+    {
+        var sealedBid = Seal(BidderA);
+
+        Bids.Given()
+            .When(s => Bid.Decide(Submit(BidderA, sealedBid.Envelope) with { BidderController = BidderB }, s, Bidding, BidderAt(Early, BidderA)))
+            .Then(Submitted(BidderA, sealedBid.Envelope, EarlyReceived));
+    }
+
+    [Fact]
     public void A_bidder_cannot_bid_in_another_organisations_name()
     {
         Bids.Given()
@@ -374,5 +413,63 @@ public class BidDeciderTests
         Bids.Given(Submitted(BidderA, Seal(BidderA).Envelope, EarlyReceived))
             .When(s => Bid.Decide(new WithdrawBid(TenderId, BidderA), s, Bidding, At(Early.AddHours(1), Supervisor with { OrganizationId = BidderA })))
             .ThenBreaks("supervisor-never-operates");
+    }
+
+    // Suspensions: the law suspends the trade's activity, and the time comes back on resumption.
+
+    private static readonly DateTimeOffset Stopped = T("2026-03-18T10:00:00+08:00");
+    private static readonly Guid S1 = Guid.Parse("0192f0c1-0000-7000-8000-000000000501");
+
+    private static Tender SuspendedBy(SuspensionKind kind, DateTimeOffset at) =>
+        TenderOf(TenderPublished(), new TenderSuspended(TenderId, S1, kind, "暂停", kind == SuspensionKind.Objection ? S1 : null, at));
+
+    [Fact]
+    public void While_a_supervisor_suspends_the_trade_bids_are_not_submitted_replaced_or_withdrawn()
+    {
+        var suspended = SuspendedBy(SuspensionKind.Supervisor, Stopped);
+        var first = Seal(BidderA).Envelope;
+
+        Bids.Given()
+            .When(s => Bid.Decide(Submit(BidderA, first), s, suspended, BidderAt(Stopped.AddHours(1), BidderA)))
+            .ThenRefused("suspended", "supervisor-suspension", RefusalKind.Conflict);
+        Bids.Given(Submitted(BidderA, first, EarlyReceived))
+            .When(s => Bid.Decide(Replace(BidderA, Seal(BidderA).Envelope), s, suspended, BidderAt(Stopped.AddHours(1), BidderA)))
+            .ThenRefused("suspended", "supervisor-suspension", RefusalKind.Conflict);
+        Bids.Given(Submitted(BidderA, first, EarlyReceived))
+            .When(s => Bid.Decide(new WithdrawBid(TenderId, BidderA), s, suspended, BidderAt(Stopped.AddHours(1), BidderA)))
+            .ThenRefused("suspended", "supervisor-suspension", RefusalKind.Conflict);
+    }
+
+    [Fact]
+    public void While_an_objection_waits_bids_wait_too_even_past_the_deadline_that_will_move()
+    {
+        Bids.Given()
+            .When(s => Bid.Decide(Submit(BidderA, Seal(BidderA).Envelope), s, SuspendedBy(SuspensionKind.Objection, Stopped), BidderAt(Deadline.AddHours(1), BidderA)))
+            .ThenRefused("suspended", "doc-objection-lead", RefusalKind.Conflict);
+    }
+
+    [Fact]
+    public void A_suspension_that_began_at_the_deadline_moves_nothing_so_a_bid_then_is_late()
+    {
+        Bids.Given()
+            .When(s => Bid.Decide(Submit(BidderA, Seal(BidderA).Envelope), s, SuspendedBy(SuspensionKind.Supervisor, Deadline), BidderAt(Deadline.AddMinutes(1), BidderA)))
+            .ThenRefused("deadline-passed", "deadline-passed", RefusalKind.Conflict);
+    }
+
+    [Fact]
+    public void After_the_resumption_a_bid_is_taken_until_the_moved_deadline()
+    {
+        var stopped = Deadline.AddHours(-1);
+        var moved = Deadline.AddHours(6);
+        var resumed = TenderOf(TenderPublished(), new TenderSuspended(TenderId, S1, SuspensionKind.Supervisor, "暂停", null, stopped),
+            new TenderResumed(TenderId, S1, TimeSpan.FromHours(6), moved, null, Deadline.AddHours(5), "恢复", false));
+        var sealedBid = Seal(BidderA);
+
+        Bids.Given()
+            .When(s => Bid.Decide(Submit(BidderA, sealedBid.Envelope), s, resumed, BidderAt(moved - Ms, BidderA)))
+            .Then(Submitted(BidderA, sealedBid.Envelope, Times.Format(moved - Ms)));
+        Bids.Given()
+            .When(s => Bid.Decide(Submit(BidderA, sealedBid.Envelope), s, resumed, BidderAt(moved, BidderA)))
+            .ThenRefused("deadline-passed", "deadline-passed", RefusalKind.Conflict);
     }
 }

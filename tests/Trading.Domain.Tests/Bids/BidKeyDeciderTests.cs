@@ -217,4 +217,46 @@ public class BidKeyDeciderTests
         Bids.Given(SubmittedA, withdrawn).When(s => Bid.Decide(revoke, s, At(WindowEnd, Platform))).ThenNothing();
         Bids.Given().When(s => Bid.Decide(revoke, s, At(WindowEnd, Platform))).ThenNothing();
     }
+
+    // Suspended during the window: keys wait, and the window gets its time back.
+
+    private static readonly Guid S1 = Guid.Parse("0192f0c1-0000-7000-8000-000000000501");
+
+    [Fact]
+    public void While_the_trade_is_suspended_during_the_window_keys_wait()
+    {
+        var suspended = Evolved(Opening, new TenderSuspended(TenderId, S1, SuspensionKind.Supervisor, "暂停", null, DuringWindow));
+
+        Bids.Given(SubmittedA)
+            .When(s => Bid.Decide(Key(), s, suspended, At(DuringWindow.AddMinutes(5), Bidder(BidderA))))
+            .ThenRefused("suspended", "supervisor-suspension", RefusalKind.Conflict);
+    }
+
+    [Fact]
+    public void After_the_resumption_a_key_is_taken_until_the_extended_end_of_the_window()
+    {
+        // Stopped 15 minutes into the window for an hour: the window now ends at 11:30.
+        var extended = WindowEnd.AddHours(1);
+        var resumed = Evolved(Opening, new TenderSuspended(TenderId, S1, SuspensionKind.Supervisor, "暂停", null, DuringWindow),
+            new TenderResumed(TenderId, S1, TimeSpan.FromHours(1), Deadline, extended, DuringWindow.AddHours(1), "恢复", false));
+
+        Bids.Given(SubmittedA)
+            .When(s => Bid.Decide(Key(), s, resumed, At(extended - Ms, Bidder(BidderA))))
+            .Then(KeyAccepted(extended - Ms));
+        Bids.Given(SubmittedA)
+            .When(s => Bid.Decide(Key(), s, resumed, At(extended, Bidder(BidderA))))
+            .ThenRefused("not-in-phase", "decryption-window", RefusalKind.Conflict);
+    }
+
+    [Fact]
+    public void A_suspension_after_the_window_ended_changes_nothing_for_keys()
+    {
+        var suspended = Evolved(Opening, new TenderSuspended(TenderId, S1, SuspensionKind.Supervisor, "暂停", null, WindowEnd));
+
+        Bids.Given(SubmittedA)
+            .When(s => Bid.Decide(Key(), s, suspended, At(WindowEnd.AddMinutes(1), Bidder(BidderA))))
+            .ThenRefused("not-in-phase", "decryption-window", RefusalKind.Conflict);
+    }
+
+    private static Tender Evolved(Tender tender, params object[] events) => events.Aggregate(tender, Tender.Evolve);
 }

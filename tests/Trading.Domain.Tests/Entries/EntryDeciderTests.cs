@@ -141,7 +141,7 @@ public class EntryDeciderTests
     {
         Entries.Given()
             .When(s => Entry.Decide(RegisterEntry(), s, At(Registered, Bidder(BidderA))))
-            .ThenBreaks("supervisor-never-operates");
+            .ThenBreaks("entry-required");
     }
 
     [Fact]
@@ -151,6 +151,25 @@ public class EntryDeciderTests
         Entries.Given()
             .When(s => Entry.Decide(RegisterEntry(), s, At(Registered, centreAgent)))
             .ThenBreaks("operator-never-bids");
+    }
+
+    [Fact]
+    public void The_trading_centres_token_never_registers_an_entry()
+    {
+        Entries.Given()
+            .When(s => Entry.Decide(RegisterEntry(), s, At(Registered, Center)))
+            .ThenBreaks("operator-never-bids");
+    }
+
+    [Fact]
+    public void An_organisation_controlled_by_the_trading_centre_never_acts_as_agent()
+    {
+        Entries.Given()
+            .When(s => Entry.Decide(RegisterEntry() with { AgentController = CenterOrg }, s, At(Registered, Agent)))
+            .ThenBreaks("operator-never-bids");
+        Entries.Given()
+            .When(s => Entry.Decide(RegisterEntry() with { AgentController = OtherAgentOrg }, s, At(Registered, Agent)))
+            .Then(EntryRegistered());
     }
 
     [Fact]

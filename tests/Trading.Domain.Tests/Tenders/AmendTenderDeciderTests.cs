@@ -174,11 +174,16 @@ public class AmendTenderDeciderTests
     public void Only_the_tenders_agent_amends_it()
     {
         var at = T("2026-03-05T10:00:00+08:00");
-        foreach (var actor in new[] { Supervisor, Center, OtherAgent, Bidder(BidderA), Bidder(AgentOrg) })
+        foreach (var (actor, rule) in new[]
+                 {
+                     (Supervisor, "supervisor-never-operates"), (ProvinceSupervisor, "supervisor-never-operates"),
+                     (Center, "operator-never-bids"), (OtherAgent, "entry-required"), (Bidder(BidderA), "entry-required"),
+                     (Bidder(AgentOrg), "entry-required"),
+                 })
         {
             Tenders.Given(Published25)
                 .When(s => Tender.Decide(Amend(affectsBids: false), s, At(at, actor)))
-                .ThenBreaks("supervisor-never-operates");
+                .ThenBreaks(rule);
         }
     }
 

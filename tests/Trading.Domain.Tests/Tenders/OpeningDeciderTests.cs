@@ -135,11 +135,15 @@ public class OpeningDeciderTests
     [Fact]
     public void A_supervisor_a_bidder_another_agent_or_a_centre_elsewhere_never_starts_the_opening()
     {
-        foreach (var actor in new[] { Supervisor, Bidder(BidderA), OtherAgent, FarCenter, Center with { Jurisdiction = null } })
+        Tenders.Given(TenderPublished())
+            .When(s => Tender.Decide(new StartOpening(TenderId, Three), s, At(Deadline, Supervisor)))
+            .ThenBreaks("supervisor-never-operates");
+        // Anyone else lacks the approved entry that makes the trade its own, or hosts trades elsewhere.
+        foreach (var actor in new[] { Bidder(BidderA), OtherAgent, FarCenter, Center with { Jurisdiction = null } })
         {
             Tenders.Given(TenderPublished())
                 .When(s => Tender.Decide(new StartOpening(TenderId, Three), s, At(Deadline, actor)))
-                .ThenBreaks("supervisor-never-operates");
+                .ThenBreaks("entry-required");
         }
     }
 
@@ -189,11 +193,15 @@ public class OpeningDeciderTests
     [Fact]
     public void Only_the_centre_covering_the_tender_extends_the_window_never_a_supervisor_a_bidder_or_the_agent()
     {
-        foreach (var actor in new[] { Supervisor, Bidder(BidderA), Agent, Platform, FarCenter, Center with { Jurisdiction = null } })
+        foreach (var (actor, rule) in new[]
+                 {
+                     (Supervisor, "supervisor-never-operates"), (FarCenter, "entry-required"), (Center with { Jurisdiction = null }, "entry-required"),
+                     (Bidder(BidderA), "decryption-window"), (Agent, "decryption-window"), (Platform, "decryption-window"),
+                 })
         {
             Tenders.Given(TenderPublished(), Started)
                 .When(s => Tender.Decide(new ExtendDecryptionWindow(TenderId, 30, "签章服务故障"), s, At(WindowEnd - Ms, actor)))
-                .ThenBreaks("supervisor-never-operates");
+                .ThenBreaks(rule);
         }
     }
 
@@ -373,11 +381,11 @@ public class OpeningDeciderTests
     [Fact]
     public void A_supervisor_or_a_bidder_never_completes_the_opening()
     {
-        foreach (var actor in new[] { Supervisor, Bidder(BidderA), FarCenter })
+        foreach (var (actor, rule) in new[] { (Supervisor, "supervisor-never-operates"), (Bidder(BidderA), "entry-required"), (FarCenter, "entry-required") })
         {
             Tenders.Given(TenderPublished(), Started)
                 .When(s => Tender.Decide(new CompleteOpening(TenderId, Three, []), s, At(WindowEnd, actor)))
-                .ThenBreaks("supervisor-never-operates");
+                .ThenBreaks(rule);
         }
     }
 

@@ -239,13 +239,14 @@ public class PublishTenderDeciderTests
     [Fact]
     public void A_bidder_token_never_publishes_a_tender()
     {
-        WhenPublished(Publish(), actor: Bidder(AgentOrg)).ThenBreaks("supervisor-never-operates");
+        // Not the agent's capacity: the trade is not the bidder's own entry.
+        WhenPublished(Publish(), actor: Bidder(AgentOrg)).ThenBreaks("entry-required");
     }
 
     [Fact]
     public void The_trading_centre_does_not_publish_for_the_agent()
     {
-        WhenPublished(Publish(), actor: Center).ThenBreaks("supervisor-never-operates");
+        WhenPublished(Publish(), actor: Center).ThenBreaks("operator-never-bids");
     }
 
     // Input.

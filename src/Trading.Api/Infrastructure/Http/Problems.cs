@@ -75,6 +75,7 @@ public static class Problems
         "organization-unregistered" => "Organisation not registered",
         "envelope-invalid" or "envelope-aad" or "envelope-size" => "Invalid sealed envelope",
         "idempotency-in-flight" => "The same request is in flight",
+        "suspended" => "The trade is suspended",
         _ => "Rule violation",
     };
 

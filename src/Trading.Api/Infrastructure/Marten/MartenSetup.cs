@@ -47,7 +47,8 @@ public static class MartenSetup
                 typeof(EntryRegistered), typeof(EntryApproved), typeof(EntryRejected), typeof(EntryTendered)), ProjectionLifecycle.Inline);
             o.Projections.Add(new DeciderProjection<Tender>(Tender.Initial, Tender.Evolve,
                 typeof(TenderPublished), typeof(TenderAmended), typeof(OpeningStarted), typeof(DecryptionWindowExtended),
-                typeof(OpeningCompleted), typeof(TenderFailed)), ProjectionLifecycle.Inline);
+                typeof(OpeningCompleted), typeof(TenderFailed), typeof(TenderSuspended), typeof(TenderResumed), typeof(ObjectionRaised),
+                typeof(ObjectionAnswered)), ProjectionLifecycle.Inline);
             // A bid's state holds its ciphertext: replayed when needed rather than stored twice.
             o.Projections.Add(new DeciderProjection<Bid>(Bid.Initial, Bid.Evolve,
                 typeof(BidSubmitted), typeof(BidReplaced), typeof(BidWithdrawn), typeof(BidKeyAccepted), typeof(BidOpened),

@@ -41,6 +41,12 @@ public static class IntegrationEvents
             e.Bids.Count(b => b.Status == D.Tenders.OpeningLineStatus.Opened), e.Bids.Count(b => b.Status == D.Tenders.OpeningLineStatus.Invalid),
             e.Bids.Count(b => b.Status == D.Tenders.OpeningLineStatus.Revoked), e.CompletedAt),
         D.Tenders.TenderFailed e => new C.TenderFailed(e.TenderId, e.Reason, e.Bids.Count, e.FailedAt),
+        D.Tenders.TenderSuspended e => new C.TenderSuspended(e.TenderId, e.SuspensionId, Camel(e.Kind.ToString()), e.ObjectionId, e.SuspendedAt),
+        D.Tenders.TenderResumed e => new C.TenderResumed(e.TenderId, e.SuspensionId, e.SuspendedFor, e.BidDeadline, e.DecryptionEndsAt, e.ResumedAt,
+            e.StillSuspended),
+        // Neither the objector nor its grounds leave the platform: potential bidders are secret before the opening (downloader-secrecy).
+        D.Tenders.ObjectionRaised e => new C.ObjectionRaised(e.TenderId, e.ObjectionId, Camel(e.Stage.ToString()), e.AnswerDueAt, e.RaisedAt),
+        D.Tenders.ObjectionAnswered e => new C.ObjectionAnswered(e.TenderId, e.ObjectionId, e.AnsweredAt),
         D.Bids.BidSubmitted e => new C.BidSubmitted(e.BidId, e.TenderId, e.BidderOrg, e.Revision, Received(e.Receipt)),
         D.Bids.BidReplaced e => new C.BidReplaced(e.BidId, e.TenderId, e.BidderOrg, e.Revision, Received(e.Receipt)),
         D.Bids.BidWithdrawn e => new C.BidWithdrawn(e.BidId, e.TenderId, e.BidderOrg, e.Revision, Received(e.Receipt)),

@@ -66,8 +66,10 @@ public static class Auth
                 OnForbidden = async c =>
                 {
                     c.Response.StatusCode = 403;
+                    var rule = RoleRules.For(c.HttpContext);
                     await Problems.Result(Problems.Create(403, "forbidden", "Forbidden",
-                        "Your role may never use this route.")).ExecuteAsync(c.HttpContext);
+                        rule is null ? "Your role may never use this route." : $"Your role may never use this route: {rule.Title}.", rule))
+                        .ExecuteAsync(c.HttpContext);
                 },
             };
         });
