@@ -22,7 +22,8 @@ public sealed class TenderWorkflowState : SagaStateMachineInstance, ISagaVersion
 /// events of what committed —, and a timer only sends a command: at the bid deadline "close bidding" (which starts the
 /// opening or fails the tender), at the end of the decryption window "complete the opening". Each timer fires with its
 /// scheduling token, so a timer replaced by an amendment or an extension is ignored; the commands are "ensure"
-/// operations behind the fence, refused harmlessly while the trade is suspended or not yet due, and the sweeper
+/// operations behind the fence, refused harmlessly while the trade is suspended or not yet due (a resumption schedules
+/// the step again at the moved time), and the sweeper
 /// re-evaluates every overdue trade, so a lost timer costs seconds.
 /// Evaluation, publicity and award (issue 4) continue from <see cref="Evaluation"/>: their timers (publicity end,
 /// contract deadline) are scheduled the same way.
@@ -40,6 +41,7 @@ public sealed class TenderWorkflow : MassTransitStateMachine<TenderWorkflowState
     public Event<DecryptionWindowExtended> WindowExtended { get; private set; } = null!;
     public Event<OpeningCompleted> OpeningCompleted { get; private set; } = null!;
     public Event<TenderFailed> TenderFailed { get; private set; } = null!;
+    public Event<TenderResumed> Resumed { get; private set; } = null!;
 
     public Schedule<TenderWorkflowState, BidDeadlineReached> Deadline { get; private set; } = null!;
     public Schedule<TenderWorkflowState, DecryptionWindowEnded> WindowEnd { get; private set; } = null!;
@@ -53,6 +55,7 @@ public sealed class TenderWorkflow : MassTransitStateMachine<TenderWorkflowState
         Event(() => WindowExtended, e => e.CorrelateById(c => c.Message.TenderId));
         Event(() => OpeningCompleted, e => e.CorrelateById(c => c.Message.TenderId));
         Event(() => TenderFailed, e => e.CorrelateById(c => c.Message.TenderId));
+        Event(() => Resumed, e => e.CorrelateById(c => c.Message.TenderId));
         Schedule(() => Deadline, x => x.DeadlineToken, s => s.Received = r => r.CorrelateById(c => c.Message.TenderId));
         Schedule(() => WindowEnd, x => x.WindowToken, s => s.Received = r => r.CorrelateById(c => c.Message.TenderId));
 
@@ -68,7 +71,12 @@ public sealed class TenderWorkflow : MassTransitStateMachine<TenderWorkflowState
                 .Then(c => c.Saga.BidDeadline = c.Message.BidDeadline)
                 .Schedule(Deadline, c => new BidDeadlineReached(c.Saga.CorrelationId, c.Saga.BidDeadline), c => c.Saga.BidDeadline.UtcDateTime),
             When(Deadline.Received)
-                .Publish(c => new CloseBidding(c.Saga.CorrelationId)));
+                .Publish(c => new CloseBidding(c.Saga.CorrelationId)),
+            // A suspension gives its time back: the deadline moves (or, if it passed meanwhile, the timer fires at once,
+            // since the one that fired during the suspension was refused).
+            When(Resumed, c => !c.Message.StillSuspended)
+                .Then(c => c.Saga.BidDeadline = c.Message.BidDeadline)
+                .Schedule(Deadline, c => new BidDeadlineReached(c.Saga.CorrelationId, c.Saga.BidDeadline), c => c.Saga.BidDeadline.UtcDateTime));
 
         During(Bidding, Opening,
             When(OpeningStarted)
@@ -89,6 +97,10 @@ public sealed class TenderWorkflow : MassTransitStateMachine<TenderWorkflowState
                     c => c.Saga.DecryptionEndsAt!.Value.UtcDateTime),
             When(WindowEnd.Received)
                 .Publish(c => new CompleteOpening(c.Saga.CorrelationId)),
+            When(Resumed, c => !c.Message.StillSuspended)
+                .Then(c => c.Saga.DecryptionEndsAt = c.Message.DecryptionEndsAt ?? c.Saga.DecryptionEndsAt)
+                .Schedule(WindowEnd, c => new DecryptionWindowEnded(c.Saga.CorrelationId, c.Saga.DecryptionEndsAt!.Value),
+                    c => c.Saga.DecryptionEndsAt!.Value.UtcDateTime),
             When(OpeningCompleted)
                 .Unschedule(WindowEnd)
                 .Then(c => c.Saga.OpenedAt = c.Message.CompletedAt)

@@ -21,6 +21,7 @@ public sealed class TenderWorkflowDefinition : SagaDefinition<TenderWorkflowStat
         sagaConfigurator.Message<DecryptionWindowExtended>(m => m.UsePartitioner(partition, c => c.Message.TenderId));
         sagaConfigurator.Message<OpeningCompleted>(m => m.UsePartitioner(partition, c => c.Message.TenderId));
         sagaConfigurator.Message<TenderFailed>(m => m.UsePartitioner(partition, c => c.Message.TenderId));
+        sagaConfigurator.Message<TenderResumed>(m => m.UsePartitioner(partition, c => c.Message.TenderId));
         sagaConfigurator.Message<BidDeadlineReached>(m => m.UsePartitioner(partition, c => c.Message.TenderId));
         sagaConfigurator.Message<DecryptionWindowEnded>(m => m.UsePartitioner(partition, c => c.Message.TenderId));
     }

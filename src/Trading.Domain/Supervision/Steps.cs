@@ -39,11 +39,9 @@ public static class Steps
         Meets<EntryApproved>(EntryApproval, e => new(e.EntryId, e.ApprovedAt)),
         Meets<EntryRejected>(EntryApproval, e => new(e.EntryId, e.RejectedAt)),
         // Objections arrive with the suspensions and objections branch: merging it removes the two guard lines.
-#if OBJECTIONS
-        Starts<Trading.Domain.Tenders.ObjectionRaised>(DocObjectionAnswer, e => e.Stage is "documents"
+        Starts<Trading.Domain.Tenders.ObjectionRaised>(DocObjectionAnswer, e => e.Stage == Trading.Domain.Tenders.ObjectionStage.Documents
             ? new(e.ObjectionId, e.TenderId, null, null, e.RaisedAt, e.AnswerDueAt) : null),
         Meets<Trading.Domain.Tenders.ObjectionAnswered>(DocObjectionAnswer, e => new(e.ObjectionId, e.AnsweredAt)),
-#endif
     ];
 
     public static IReadOnlyList<Type> EventTypes { get; } = Table.Select(l => l.EventType).Distinct().ToList();

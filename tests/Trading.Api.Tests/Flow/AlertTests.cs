@@ -133,6 +133,34 @@ public sealed class AlertTests : IAsyncLifetime
         await Scenario.ExpectProblem(await trade.Supervisor.GetAsync("/api/supervision/alerts?step=min-bidders"), HttpStatusCode.UnprocessableEntity, "validation");
     }
 
+    [Fact]
+    public async Task An_objection_to_the_documents_waits_for_its_answer_due_in_three_days_and_is_met_when_answered()
+    {
+        var (_, tenderId) = await trade.PublishedTenderAsync(TimeSpan.FromDays(25));
+        var objector = await trade.BidderAsync("某潜在投标人有限公司");
+        var raised = await Scenario.Expect(await objector.Client.PostAsJsonAsync($"/api/tenders/{tenderId}/objections",
+            new { stage = "documents", grounds = "资格条件排斥潜在投标人" }), HttpStatusCode.Created);
+        var objectionId = raised.GetProperty("id").GetGuid();
+        var answerDue = raised.GetProperty("answerDueAt").GetDateTimeOffset();
+        var alertId = Alert.IdOf("doc-objection-answer", objectionId);
+
+        await SweepAsync();
+        var opened = Assert.IsType<ObligationOpened>(Assert.Single(await EventsAsync(alertId)));
+        Assert.Equal((answerDue, (Guid?)tenderId, Scenario.Jurisdiction), (opened.DueAt, opened.TenderId, opened.Jurisdiction));
+
+        app.Clock.SetUtcNow(opened.YellowAt);
+        await SweepAsync();
+        var shown = Assert.Single(await AlertsAsync(trade.Supervisor, "?step=doc-objection-answer"));
+        Assert.Equal(("yellow", tenderId), (shown.GetProperty("level").GetString(), shown.GetProperty("tenderId").GetGuid()));
+
+        await Scenario.Expect(await trade.Agent.PostAsJsonAsync($"/api/tenders/{tenderId}/objections/{objectionId}/answer",
+            new { answer = "资格条件依法设定，维持原招标文件" }), HttpStatusCode.OK);
+        await SweepAsync();
+        var met = Assert.IsType<ObligationMet>((await EventsAsync(alertId))[^1]);
+        Assert.Equal((false, AlertLevel.Yellow), (met.Late, met.Level));
+        Assert.Empty(await AlertsAsync(trade.Supervisor, "?step=doc-objection-answer"));
+    }
+
     private IDocumentStore Store => app.Services.GetRequiredService<IDocumentStore>();
 
     /// <summary>Three sweeps at once at the clock's instant, racing the background one.</summary>

@@ -80,6 +80,37 @@ public sealed class TenderWorkflowTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_suspension_holds_the_deadline_timer_and_the_resumption_schedules_it_at_the_moved_deadline()
+    {
+        var (_, tenderId) = await trade.PublishedTenderAsync(TimeSpan.FromDays(25));
+        var saga = await app.SagaAsync(tenderId, s => s.DeadlineToken is not null, "the deadline to be scheduled");
+        for (var i = 0; i < 3; i++)
+        {
+            var bidder = await trade.BidderAsync($"投标企业{i}");
+            await Scenario.Expect(await bidder.SubmitAsync(tenderId, Bidder.Seal(tenderId, bidder.Org, 9_000_000m + i)), HttpStatusCode.Created);
+        }
+        var suspension = await Scenario.Expect(await trade.Supervisor.PostAsJsonAsync($"/api/tenders/{tenderId}/suspensions",
+            new { reason = "接到投诉，暂停招标投标活动" }), HttpStatusCode.Created);
+
+        // The deadline passes while suspended: the timer fires, its command is refused, the trade stays in bidding.
+        app.Clock.SetUtcNow(saga.BidDeadline.AddHours(1));
+        await TradingApp.Until(async () => await app.TimersAsync() == 0 ? "" : null, TimeSpan.FromSeconds(30), "the deadline timer to fire");
+        await app.SagaAsync(tenderId, s => s.DeadlineToken is null, "the fired timer to be taken");
+        Assert.Equal(TenderStatus.Bidding, (await app.TenderAsync(tenderId, _ => true, "the tender")).Status);
+
+        var resumed = await Scenario.Expect(await trade.Supervisor.PostAsJsonAsync(
+            $"/api/tenders/{tenderId}/suspensions/{suspension.GetProperty("id").GetGuid()}/resumption", new { reason = "投诉处理完毕" }), HttpStatusCode.OK);
+        var moved = resumed.GetProperty("bidDeadline").GetDateTimeOffset();
+        var since = suspension.GetProperty("since").GetDateTimeOffset();
+        Assert.Equal(saga.BidDeadline + (saga.BidDeadline.AddHours(1) - since), moved); // the time suspended, given back
+        var rescheduled = await app.SagaAsync(tenderId, s => s.BidDeadline == moved && s.DeadlineToken is not null, "the timer at the moved deadline");
+
+        app.Clock.SetUtcNow(rescheduled.BidDeadline);
+        await app.TenderAsync(tenderId, t => t.Status == TenderStatus.Opening, "the moved deadline's timer to start the opening");
+        Assert.Single((await app.EventsAsync(tenderId)).OfType<OpeningStarted>());
+    }
+
+    [Fact]
     public async Task The_same_message_delivered_twice_changes_nothing_twice()
     {
         var (_, tenderId) = await trade.PublishedTenderAsync(TimeSpan.FromDays(25));
