@@ -16,27 +16,12 @@ namespace Trading.Api.Supervision;
 /// idempotent, so nodes racing append an alert once. The cadence is wall-clock; the decision's "now" is the injected clock.
 /// </summary>
 public sealed class AlertWatch(IDocumentStore store, TimeProvider clock, PlatformRules platform, IConfiguration config, ILogger<AlertWatch> log)
-    : BackgroundService
+    : PeriodicWork(config.GetValue("Trading:Alerts:Interval", config.GetValue("Trading:Sweeper:Interval", TimeSpan.FromSeconds(1))), log)
 {
     // Bounds one sweep's work after an outage; the rest follows a second later.
     private const int Batch = 500;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        var interval = config.GetValue("Trading:Alerts:Interval", config.GetValue("Trading:Sweeper:Interval", TimeSpan.FromSeconds(1)));
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await WatchAsync(stoppingToken);
-            }
-            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
-            {
-                log.LogWarning(e, "Alert watch failed; retrying in {Interval}", interval);
-            }
-            await Task.Delay(interval, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
-        }
-    }
+    protected override Task RunOnceAsync(CancellationToken ct) => WatchAsync(ct);
 
     public async Task WatchAsync(CancellationToken ct)
     {

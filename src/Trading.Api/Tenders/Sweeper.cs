@@ -1,6 +1,7 @@
 using Marten;
 using Mediator;
 using Trading.Api.Bids;
+using Trading.Api.Infrastructure;
 using Trading.Domain.Shared;
 using Trading.Domain.Tenders;
 
@@ -13,24 +14,10 @@ namespace Trading.Api.Tenders;
 /// decision's "now" is the injected clock. A suspended trade is not due (supervisor-suspension): the sweep skips it, and if
 /// a suspension lands between the query and the step, the step's refusal is "not now", not a failure.
 /// </summary>
-public sealed class Sweeper(IDocumentStore store, IServiceScopeFactory scopes, TimeProvider clock, IConfiguration config, ILogger<Sweeper> log) : BackgroundService
+public sealed class Sweeper(IDocumentStore store, IServiceScopeFactory scopes, TimeProvider clock, IConfiguration config, ILogger<Sweeper> log)
+    : PeriodicWork(config.GetValue("Trading:Sweeper:Interval", TimeSpan.FromSeconds(1)), log)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        var interval = config.GetValue("Trading:Sweeper:Interval", TimeSpan.FromSeconds(1));
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await SweepAsync(stoppingToken);
-            }
-            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
-            {
-                log.LogWarning(e, "Sweep failed; retrying in {Interval}", interval);
-            }
-            await Task.Delay(interval, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
-        }
-    }
+    protected override Task RunOnceAsync(CancellationToken ct) => SweepAsync(ct);
 
     public async Task SweepAsync(CancellationToken ct)
     {

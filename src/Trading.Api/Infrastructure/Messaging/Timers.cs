@@ -105,25 +105,13 @@ public sealed class ScheduleConsumer(TimerStore timers) : IConsumer<ScheduleMess
 
 /// <summary>Sends due timers to their destinations with the scheduling token header, on the injected clock.</summary>
 public sealed class TimerDispatcher(TimerStore timers, IBus bus, TimeProvider clock, IConfiguration config, ILogger<TimerDispatcher> log)
-    : BackgroundService
+    : PeriodicWork(config.GetValue("Trading:Workflow:TimerPoll", TimeSpan.FromMilliseconds(100)), log)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task RunOnceAsync(CancellationToken ct)
     {
-        var interval = config.GetValue("Trading:Workflow:TimerPoll", TimeSpan.FromMilliseconds(100));
-        while (!stoppingToken.IsCancellationRequested)
+        // Drain: a surge of deadlines goes out in batches without waiting a poll between them.
+        while (await timers.DispatchDueAsync(clock.GetUtcNow(), 100, SendAsync, ct) == 100)
         {
-            try
-            {
-                // Drain: a surge of deadlines goes out in batches without waiting a poll between them.
-                while (await timers.DispatchDueAsync(clock.GetUtcNow(), 100, SendAsync, stoppingToken) == 100)
-                {
-                }
-            }
-            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
-            {
-                log.LogWarning(e, "Dispatching timers failed; retrying in {Interval}", interval);
-            }
-            await Task.Delay(interval, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
         }
     }
 
