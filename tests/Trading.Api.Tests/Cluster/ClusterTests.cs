@@ -14,7 +14,7 @@ namespace Trading.Api.Tests.Cluster;
 /// deadline, and each transition happens once.
 /// </summary>
 [Collection(WorkflowCollection.Name)]
-public sealed class ClusterTests : IAsyncLifetime
+public sealed class ClusterTests(Xunit.Abstractions.ITestOutputHelper output) : IAsyncLifetime
 {
     private Platform platform = null!;
     private Node api1 = null!, api2 = null!, workflow = null!;
@@ -66,6 +66,7 @@ public sealed class ClusterTests : IAsyncLifetime
         var started = await OpeningStartedAsync(trade.TenderId);
         Assert.Equal(receipts.OrderBy(r => r.Key).ToList(), started.Listed.OrderBy(r => r.Key).ToList());
         Assert.InRange(started.At - trade.Deadline, TimeSpan.Zero, TimeSpan.FromSeconds(2));
+        output.WriteLine($"{receipts.Count} bids listed; bidding closed {(started.At - trade.Deadline).TotalMilliseconds:0} ms after the deadline");
 
         // Every key in, through both nodes: the workflow completes the opening, once, with every bid opened.
         await Task.WhenAll(bidders.Select(async (b, i) =>
@@ -100,6 +101,7 @@ public sealed class ClusterTests : IAsyncLifetime
         var started = await OpeningStartedAsync(trade.TenderId);
         Assert.Equal(3, started.Listed.Count);
         Assert.InRange(started.At - restarted, TimeSpan.Zero, TimeSpan.FromSeconds(20));
+        output.WriteLine($"opened {(started.At - restarted).TotalMilliseconds:0} ms after the workflow process was started again");
         Assert.Equal(1, await CountAsync(trade.TenderId, "opening_started"));
         Assert.Equal("Opening", await SagaStateAsync(trade.TenderId, "Opening"));
     }
