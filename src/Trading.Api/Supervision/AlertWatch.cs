@@ -50,6 +50,9 @@ public sealed class AlertWatch(IDocumentStore store, TimeProvider clock, Platfor
 
     private async Task TrackAsync(Guid id, CancellationToken ct)
     {
+        // "Now" is read before the obligation and its fulfilment: an alert is raised only for a time at which the step was
+        // seen not done (read after, a step met meanwhile could still get an alert for a later instant).
+        var now = clock.GetUtcNow();
         await using var session = store.LightweightSession();
         session.CorrelationId = $"alert:{id}";
         var obligation = await session.LoadAsync<Obligation>(id, ct);
@@ -65,7 +68,7 @@ public sealed class AlertWatch(IDocumentStore store, TimeProvider clock, Platfor
             return;
         }
 
-        var context = new Context(clock.GetUtcNow(), Opening.Platform, platform.Rules, platform.Calendar, platform.OperatorOrganizations);
+        var context = new Context(now, Opening.Platform, platform.Rules, platform.Calendar, platform.OperatorOrganizations);
         var stream = await EventWriter.FetchAsync(session, id, Alert.Initial, ct);
         var state = stream.State;
         var events = new List<object>();
