@@ -55,5 +55,7 @@ public static class RaiseObjectionEndpoint
     public static void MapRaiseObjection(this RouteGroupBuilder tenders) =>
         tenders.MapPost("/{id:guid}/objections", async (Guid id, RaiseObjectionRequest request, HttpContext http, IMediator mediator, CancellationToken ct) =>
                 TypedResults.Created((string?)null, await mediator.Send(new RaiseObjectionCommand(http.ActorOf(), id, request), ct)))
-            .RequireAuthorization(Auth.Policies.Bidder).BidderAct().Idempotent(201);
+            .RequireAuthorization(Auth.Policies.Bidder).BidderAct()
+            // Objections come from potential bidders (L2 第22条), never from the trade's own agent.
+            .RefusesWith(Trading.Domain.Rules.Rulebook.DocObjectionLead, "agent", "evaluator").Idempotent(201);
 }

@@ -78,13 +78,16 @@ public sealed class TenderWorkflow : MassTransitStateMachine<TenderWorkflowState
                 .Then(c => c.Saga.BidDeadline = c.Message.BidDeadline)
                 .Schedule(Deadline, c => new BidDeadlineReached(c.Saga.CorrelationId, c.Saga.BidDeadline), c => c.Saga.BidDeadline.UtcDateTime));
 
-        During(Bidding, Opening,
+        // Only from bidding: a replayed OpeningStarted must not undo a window extension.
+        During(Bidding,
             When(OpeningStarted)
                 .Unschedule(Deadline)
                 .Then(c => (c.Saga.BiddingClosedAt, c.Saga.DecryptionEndsAt) = (c.Message.StartedAt, c.Message.DecryptionEndsAt))
                 .Schedule(WindowEnd, c => new DecryptionWindowEnded(c.Saga.CorrelationId, c.Saga.DecryptionEndsAt!.Value),
                     c => c.Saga.DecryptionEndsAt!.Value.UtcDateTime)
-                .TransitionTo(Opening),
+                .TransitionTo(Opening));
+
+        During(Bidding, Opening,
             When(TenderFailed)
                 .Unschedule(Deadline)
                 .Unschedule(WindowEnd)

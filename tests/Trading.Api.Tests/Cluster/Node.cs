@@ -164,6 +164,8 @@ public sealed class Platform
             ["Trading__Rules__MinBiddingPeriod"] = "00:00:02",
             ["Trading__Rules__DecryptionWindow"] = "00:00:10",
             ["Trading__Workflow__TimerPoll"] = "00:00:00.100",
+            // No sweeper: every step of these trades crosses the broker and the durable timers, or does not happen.
+            ["Trading__Sweeper__Enabled"] = "false",
             ["Logging__LogLevel__Default"] = "Warning",
             ["Logging__LogLevel__Trading"] = "Information",
             ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1",

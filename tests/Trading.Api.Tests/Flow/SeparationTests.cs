@@ -229,8 +229,8 @@ public sealed class SeparationTests : IAsyncLifetime
         var (_, tenderId) = await trade.PublishedTenderAsync(TimeSpan.FromDays(21)); // Monday 23 March 09:00 Beijing time
         var objection = new { stage = "documents", grounds = "资格条件设置特定业绩要求" };
 
-        // By role: an agent's token never objects, a supervisor's and the centre's are refused with their rules.
-        await RefusedAsync(await trade.Agent.PostAsJsonAsync($"/api/tenders/{tenderId}/objections", objection), 403, "forbidden", null);
+        // By role: an agent's token never objects (objections are the potential bidders'), a supervisor's and the centre's are refused with their rules.
+        await RefusedAsync(await trade.Agent.PostAsJsonAsync($"/api/tenders/{tenderId}/objections", objection), 403, "forbidden", "doc-objection-lead");
         await RefusedAsync(await trade.Supervisor.PostAsJsonAsync($"/api/tenders/{tenderId}/objections", objection), 403, "forbidden", "supervisor-never-operates");
         await RefusedAsync(await trade.Center.PostAsJsonAsync($"/api/tenders/{tenderId}/objections", objection), 403, "forbidden", "operator-never-bids");
 

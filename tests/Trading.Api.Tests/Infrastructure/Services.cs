@@ -34,28 +34,25 @@ public static class Services
             : DockerAvailable() ? RabbitMqContainer.Value : throw NotConfigured("RabbitMQ", "TRADING_TEST_RABBITMQ");
 
     /// <summary>
-    /// Stops the broker's application and starts it again (connections drop, durable queues and persistent messages stay):
-    /// through the private node's CLI named by TRADING_TEST_RABBITMQCTL, or inside the Testcontainers container.
+    /// Stops or starts the broker's application (connections drop; durable queues and persistent messages stay): through
+    /// the private node's CLI named by TRADING_TEST_RABBITMQCTL, or inside the Testcontainers container.
     /// </summary>
-    public static async Task RestartRabbitMqAsync(TimeSpan down)
+    public static Task PauseRabbitMqAsync() => RabbitMqCtlAsync("stop_app");
+
+    public static async Task ResumeRabbitMqAsync()
+    {
+        await RabbitMqCtlAsync("start_app");
+        await RabbitMqCtlAsync("await_startup");
+    }
+
+    private static async Task RabbitMqCtlAsync(string verb)
     {
         if (FromEnvironment("TRADING_TEST_RABBITMQCTL") is { } cli)
-        {
-            await RunAsync(cli + " stop_app");
-            await Task.Delay(down);
-            await RunAsync(cli + " start_app");
-            await RunAsync(cli + " await_startup");
-            return;
-        }
-        if (FromEnvironment("TRADING_TEST_RABBITMQ", "ConnectionStrings__RabbitMq") is null && RabbitMqContainer.IsValueCreated)
-        {
-            var container = await RabbitMqInstance.Task;
-            await container.ExecAsync(["rabbitmqctl", "stop_app"]);
-            await Task.Delay(down);
-            await container.ExecAsync(["rabbitmqctl", "start_app"]);
-            return;
-        }
-        throw new InvalidOperationException($"The broker cannot be restarted: TRADING_TEST_RABBITMQCTL is not set. {HowToStart}");
+            await RunAsync(cli + " " + verb);
+        else if (FromEnvironment("TRADING_TEST_RABBITMQ", "ConnectionStrings__RabbitMq") is null && RabbitMqContainer.IsValueCreated)
+            await (await RabbitMqInstance.Task).ExecAsync(["rabbitmqctl", verb]);
+        else
+            throw new InvalidOperationException($"The broker cannot be stopped and started: TRADING_TEST_RABBITMQCTL is not set. {HowToStart}");
     }
 
     private static async Task RunAsync(string command)

@@ -14,7 +14,8 @@ public sealed record SequesteredEvent(Guid Id, Guid TenderId, long Sequence, str
 /// The event store is the outbox (ARCHITECTURE.md decision 4): the async daemon hands this subscription every committed
 /// event in global sequence order, and it publishes each as its integration event with MessageId = the event's id. Marten
 /// commits the subscription's progress (and the documents written through <c>operations</c>) after this returns, so a
-/// crash in between publishes the page again: delivery is at least once and consumers deduplicate by MessageId.
+/// crash in between publishes the page again: delivery is at least once, and every consumer is idempotent (the saga by its
+/// state and scheduling tokens, the commands as "ensure" operations); MessageId lets any other consumer deduplicate.
 /// Bid events of a tender whose opening has not completed are kept back in <see cref="SequesteredEvent"/> documents and
 /// published right after the event that completes (or fails) the opening.
 /// </summary>
@@ -23,10 +24,12 @@ public sealed class EventForwarder : SubscriptionBase
     public const string SubscriptionName = "IntegrationEvents";
 
     private readonly IBus bus;
+    private readonly ILogger<EventForwarder> log;
 
-    public EventForwarder(IBus bus)
+    public EventForwarder(IBus bus, ILogger<EventForwarder> log)
     {
         this.bus = bus;
+        this.log = log;
         Name = SubscriptionName;
         IncludeArchivedEvents = true;
         Options.BatchSize = 500;
@@ -48,11 +51,10 @@ public sealed class EventForwarder : SubscriptionBase
                 continue;
             }
             await PublishAsync(message, e.Id, e.Sequence, e.StreamId, cancellationToken);
-            if (IntegrationEvents.ReleasesSequestered(e.Data) is { } released)
-            {
-                concluded.Add(released);
+            // An opening that opens nothing both completes and fails the tender: the first of the two releases.
+            if (IntegrationEvents.ReleasesSequestered(e.Data) is { } released && concluded.Add(released)
+                && await operations.LoadAsync<SequestrationReleased>(released, cancellationToken) is null)
                 await ReleaseAsync(released, kept.Remove(released, out var ofThisPage) ? ofThisPage : [], operations, cancellationToken);
-            }
         }
         // Committed by Marten with this page's progress: kept back until a later page releases them.
         foreach (var s in kept.Values.SelectMany(k => k))
@@ -84,13 +86,33 @@ public sealed class EventForwarder : SubscriptionBase
         operations.Store(new SequestrationReleased(tenderId));
     }
 
-    private Task PublishAsync(object message, Guid eventId, long sequence, Guid streamId, CancellationToken ct) =>
-        bus.Publish(message, message.GetType(), context =>
+    /// <summary>
+    /// Until the broker confirms: while RabbitMQ is away the page waits here (its progress uncommitted), rather than
+    /// failing the subscription, and goes on where it stopped when the broker is back.
+    /// </summary>
+    private async Task PublishAsync(object message, Guid eventId, long sequence, Guid streamId, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
         {
-            context.MessageId = eventId;
-            context.Headers.Set("Trading-Sequence", sequence);
-            context.Headers.Set("Trading-Stream", streamId.ToString("D"));
-        }, ct);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            timeout.CancelAfter(TimeSpan.FromSeconds(10));
+            try
+            {
+                await bus.Publish(message, message.GetType(), context =>
+                {
+                    context.MessageId = eventId;
+                    context.Headers.Set("Trading-Sequence", sequence);
+                    context.Headers.Set("Trading-Stream", streamId.ToString("D"));
+                }, timeout.Token);
+                return;
+            }
+            catch (Exception e) when (!ct.IsCancellationRequested)
+            {
+                log.LogWarning(e, "Publishing event {Sequence} failed (attempt {Attempt}); retrying", sequence, attempt);
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(5000, 100 * attempt)), ct);
+            }
+        }
+    }
 }
 
 /// <summary>Marks a tender whose sequestered bid events went out: its later bid events (the opening's own) go straight out.</summary>
