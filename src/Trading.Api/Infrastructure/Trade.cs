@@ -7,7 +7,8 @@ using Trading.Domain.Shared;
 namespace Trading.Api.Infrastructure;
 
 /// <summary>The platform's configuration a decision depends on, resolved once at start-up.</summary>
-public sealed record PlatformRules(RuleSet Rules, HolidayCalendar Calendar, IReadOnlySet<Guid> OperatorOrganizations)
+public sealed record PlatformRules(RuleSet Rules, HolidayCalendar Calendar, IReadOnlySet<Guid> OperatorOrganizations,
+    IReadOnlySet<Guid> SupervisoryOrganizations)
 {
     public static PlatformRules From(IConfiguration config, bool development)
     {
@@ -17,10 +18,15 @@ public sealed record PlatformRules(RuleSet Rules, HolidayCalendar Calendar, IRea
         var weaker = rules.WeakerThanLaw(RuleSet.NationalDefaults);
         if (!development && weaker.Count > 0)
             throw new InvalidOperationException($"Outside Development no rule may be weaker than the law: {string.Join("; ", weaker)}.");
-        var operators = (config["Trading:Operator:OrgIds"] ?? "")
-            .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(Guid.Parse).ToHashSet();
-        return new PlatformRules(rules, HolidayCalendar.China, operators);
+        return new PlatformRules(rules, HolidayCalendar.China, Organizations(config["Trading:Operator:OrgIds"]),
+            Organizations(config["Trading:Supervision:OrgIds"]));
     }
+
+    private static HashSet<Guid> Organizations(string? list) =>
+        (list ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(Guid.Parse).ToHashSet();
+
+    /// <summary>The decision context at an instant, for an actor: one place builds it for handlers, the opening and the watcher.</summary>
+    public Context ContextFor(DateTimeOffset now, Actor actor) => new(now, actor, Rules, Calendar, OperatorOrganizations, SupervisoryOrganizations);
 }
 
 /// <summary>
@@ -34,7 +40,7 @@ public sealed class Trade(IDocumentSession session, TimeProvider clock, Platform
     public Fence Fence => fence;
 
     public Context ContextFor(Actor actor) =>
-        new(clock.GetUtcNow(), actor, platform.Rules, platform.Calendar, platform.OperatorOrganizations);
+        platform.ContextFor(clock.GetUtcNow(), actor);
 
     public Task<Fetched<T>> FetchAsync<T>(Guid id, T initial, CancellationToken ct) where T : class =>
         EventWriter.FetchAsync(session, id, initial, ct);

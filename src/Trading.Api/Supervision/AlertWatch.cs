@@ -68,7 +68,7 @@ public sealed class AlertWatch(IDocumentStore store, TimeProvider clock, Platfor
             return;
         }
 
-        var context = new Context(now, Opening.Platform, platform.Rules, platform.Calendar, platform.OperatorOrganizations);
+        var context = platform.ContextFor(now, Opening.Platform);
         var stream = await EventWriter.FetchAsync(session, id, Alert.Initial, ct);
         var state = stream.State;
         var events = new List<object>();

@@ -131,7 +131,7 @@ public sealed class Opening(IDocumentStore store, Fence fence, TimeProvider cloc
     }
 
     private Context ContextFor(Actor actor) =>
-        new(clock.GetUtcNow(), actor, platform.Rules, platform.Calendar, platform.OperatorOrganizations);
+        platform.ContextFor(clock.GetUtcNow(), actor);
 
     private static OpeningStatus StatusOf(IReadOnlyList<object> events, Tender? before)
     {

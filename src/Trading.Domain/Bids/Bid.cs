@@ -131,6 +131,7 @@ public sealed record Bid(
             throw Refusal.NotFound("The tender");
         if (context.Actor.Role != Role.Bidder || context.Actor.OrganizationId != bidderOrg)
             throw Separation.NotABidder(context.Actor, Rulebook.SupervisorNeverOperates, "Only the bidding organisation submits, replaces or withdraws its bid.");
+        context.RequireNotSupervisory(bidderOrg, controller, "bid");
         if (Separation.IsOperatorRelated(bidderOrg, controller, context.OperatorOrganizations))
             throw Refusal.Breaks(Rulebook.OperatorNeverBids, "The trading centre's organisations, and the organisations they control, never bid on the platform.");
         if (tender.IsParty(bidderOrg))

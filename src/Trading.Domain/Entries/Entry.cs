@@ -55,6 +55,7 @@ public sealed record Entry(
         }
         if (context.Actor.Role != Role.Agent)
             throw Separation.NotTheAgent(context.Actor, "Only a tenderee or its agent registers an entry.");
+        context.RequireNotSupervisory(context.Actor.OrganizationId, command.AgentController, "act as agent");
         if (Separation.IsOperatorRelated(context.Actor.OrganizationId, command.AgentController, context.OperatorOrganizations))
             throw Refusal.Breaks(Rulebook.OperatorNeverBids, "The trading centre's organisations, and the organisations they control, never act as agent on the platform.");
 

@@ -69,6 +69,7 @@ public sealed partial record Tender
         if (actor.Role != Role.Bidder)
             throw Separation.NotABidder(actor, state.IsParty(org) ? Rulebook.TendereeNeverBids : Rulebook.DocObjectionLead,
                 "Objections to the tender documents are raised by potential bidders.");
+        context.RequireNotSupervisory(org, command.ObjectorController, "take part as bidders");
         if (Separation.IsOperatorRelated(org, command.ObjectorController, context.OperatorOrganizations))
             throw Refusal.Breaks(Rulebook.OperatorNeverBids, "The trading centre's organisations, and those they control, never take part as bidders.");
         if (state.IsParty(org))

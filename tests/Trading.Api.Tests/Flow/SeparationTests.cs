@@ -94,6 +94,31 @@ public sealed class SeparationTests : IAsyncLifetime
             new { envelope = Bidder.Seal(tenderId, ordinary, 9_000_000.00m).Envelope }), HttpStatusCode.Created);
     }
 
+    [Fact]
+    public async Task A_supervising_authoritys_organisations_and_those_they_control_never_bid_object_or_act_as_agent()
+    {
+        var (_, tenderId) = await trade.PublishedTenderAsync();
+        var controlled = Guid.CreateVersion7();
+        var authority = await app.As("bidder", TradingApp.SupervisoryOrg);
+        var controlledBidder = await app.As("bidder", controlled);
+        await RegisterAsync(authority, TradingApp.SupervisoryOrg, "某市住房和城乡建设局下属服务中心", null);
+        await RegisterAsync(controlledBidder, controlled, "某监管部门下属工程公司", TradingApp.SupervisoryOrg);
+
+        // By organisation: with a bidder's or an agent's token, the authority's organisations are still the supervisor's side.
+        foreach (var (client, org) in new[] { (authority, TradingApp.SupervisoryOrg), (controlledBidder, controlled) })
+        {
+            await RefusedAsync(await client.PostAsJsonAsync($"/api/tenders/{tenderId}/bids",
+                new { envelope = Bidder.Seal(tenderId, org, 9_000_000.00m).Envelope }), 422, "rule-violation", "supervisor-never-operates");
+            await RefusedAsync(await client.PostAsJsonAsync($"/api/tenders/{tenderId}/objections",
+                new { stage = "documents", grounds = "异议" }), 422, "rule-violation", "supervisor-never-operates");
+        }
+        foreach (var org in new[] { TradingApp.SupervisoryOrg, controlled })
+        {
+            var agent = await app.As("agent", org);
+            await RefusedAsync(await agent.PostAsJsonAsync("/api/entries", EntryBody(trade.AgentOrg)), 422, "rule-violation", "supervisor-never-operates");
+        }
+    }
+
     // entry-required
 
     [Fact]

@@ -36,6 +36,7 @@ public sealed class TradingApp : WebApplicationFactory<Program>
             ["Trading:Sweeper:Enabled"] = sweeper ? "true" : "false",
             ["Trading:Sweeper:Interval"] = "00:00:00.100",
             ["Trading:Operator:OrgIds"] = OperatorOrg.ToString(),
+            ["Trading:Supervision:OrgIds"] = SupervisoryOrg.ToString(),
         };
         foreach (var (k, v) in overrides ?? new Dictionary<string, string?>())
             settings[k] = v;
@@ -47,6 +48,9 @@ public sealed class TradingApp : WebApplicationFactory<Program>
     public IDictionary<string, string?> Settings => settings;
     public FakeTimeProvider Clock { get; } = new(Start);
     public static readonly Guid OperatorOrg = Guid.Parse("0c0c0c0c-0000-4000-8000-000000000001");
+
+    /// <summary>A supervising authority's own organisation (Trading:Supervision:OrgIds).</summary>
+    public static readonly Guid SupervisoryOrg = Guid.Parse("5d5d5d5d-0000-4000-8000-000000000001");
 
     /// <summary>Optional: a provider that receives every log line of the host, at every level, of every category.</summary>
     public ILoggerProvider? LogCapture { get; init; }
