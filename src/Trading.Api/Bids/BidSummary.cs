@@ -46,14 +46,15 @@ public static class BidSummaries
         _ => summary,
     };
 
-    public static async Task UpdateAsync(Marten.IDocumentSession session, Npgsql.NpgsqlTransaction transaction,
-        IReadOnlyList<(BidSummary Summary, long Version)> updates, CancellationToken ct)
+    /// <summary>The documents serialised now; the returned step sends the one update (on the transaction's connection) and checks it.</summary>
+    public static Func<CancellationToken, Task> PrepareUpdate(Marten.IDocumentSession session, Npgsql.NpgsqlTransaction transaction,
+        IReadOnlyList<(BidSummary Summary, long Version)> updates)
     {
         if (updates.Count == 0)
-            return;
+            return _ => Task.CompletedTask;
         var serializer = ((Marten.StoreOptions)session.DocumentStore.Options).Serializer();
         var table = session.DocumentStore.Options.Schema.For<BidSummary>();
-        await using var command = new Npgsql.NpgsqlCommand(
+        var command = new Npgsql.NpgsqlCommand(
             $"update {table} d set data = u.data, mt_version = u.version, mt_last_modified = transaction_timestamp() " +
             "from unnest($1::uuid[], $2::jsonb[], $3::bigint[]) as u(id, data, version) where d.id = u.id", session.Connection, transaction);
         command.Parameters.Add(new Npgsql.NpgsqlParameter { Value = updates.Select(u => u.Summary.Id).ToArray() });
@@ -62,8 +63,14 @@ public static class BidSummaries
             Value = updates.Select(u => serializer.ToJson(u.Summary)).ToArray(), NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Jsonb,
         });
         command.Parameters.Add(new Npgsql.NpgsqlParameter { Value = updates.Select(u => u.Version).ToArray() });
-        var updated = await command.ExecuteNonQueryAsync(ct);
-        if (updated != updates.Count)
-            throw new InvalidOperationException($"{updated} of {updates.Count} bid summaries were updated.");
+        return async ct =>
+        {
+            await using (command)
+            {
+                var updated = await command.ExecuteNonQueryAsync(ct);
+                if (updated != updates.Count)
+                    throw new InvalidOperationException($"{updated} of {updates.Count} bid summaries were updated.");
+            }
+        };
     }
 }

@@ -41,6 +41,9 @@ public sealed class Opening(IDocumentStore store, NpgsqlDataSource database, Fen
 {
     public static readonly Actor Platform = new("platform", Guid.Empty, Role.Platform, null, "platform");
 
+    /// <summary>Bid outcomes appended per statement: enough to keep PostgreSQL busy while the next chunk is built.</summary>
+    private const int OutcomesPerStatement = 1000;
+
     public async Task<OpeningStatus> EnsureStartedAsync(Guid tenderId, Actor actor, CancellationToken ct)
     {
         await using var session = store.LightweightSession();
@@ -67,8 +70,8 @@ public sealed class Opening(IDocumentStore store, NpgsqlDataSource database, Fen
     /// repair and the next attempt starts over. A racing attempt waits for the fence, then finds the tender completed and
     /// writes nothing; every stream is appended at the version read after the fence, so a second outcome cannot commit.
     /// The envelopes are read in one query of just what decryption needs and decrypted as they arrive; the outcomes are
-    /// appended in one set-based statement (EventWriter.AppendManyAsync) rather than through Marten's unit of work, whose
-    /// cost grows with the square of the number of streams in a session, and their summaries updated in another.
+    /// appended by set-based statements of 1,000 streams (EventWriter.PrepareMany) rather than through Marten's unit of
+    /// work, whose cost grows with the square of the number of streams in a session, and their summaries updated in one.
     /// </summary>
     public async Task<OpeningStatus> EnsureCompletedAsync(Guid tenderId, Actor actor, CancellationToken ct)
     {
@@ -89,7 +92,12 @@ public sealed class Opening(IDocumentStore store, NpgsqlDataSource database, Fen
         var tender = stream.State;
         if (tender.Status != TenderStatus.Opening)
             return StatusOf(Tender.Decide(new CompleteOpening(tenderId, [], []), tender, context), tender);
-        var listing = (await session.Events.FetchStreamAsync(tenderId, token: ct)).Select(e => e.Data).OfType<OpeningStarted>().Single().Bids;
+        var tenderEvents = await session.Events.FetchStreamAsync(tenderId, token: ct);
+        var listing = tenderEvents.Select(e => e.Data).OfType<OpeningStarted>().Single().Bids;
+        // The tender's chain head, from the events just read (the record's append still expects the fetched version).
+        var head = tenderEvents.MaxBy(e => e.Version);
+        if (head?.Version != stream.Version || head.GetHeader(HashChain.HashHeader) is not { } headHash)
+            throw new JasperFx.ConcurrencyException($"Tender {tenderId} moved on while completing its opening.", typeof(Tender), tenderId);
         var fenced = watch.Elapsed;
         var bids = await ReadListedAsync(session, transaction, listing, tender.Currency, ct);
         var read = watch.Elapsed;
@@ -119,10 +127,31 @@ public sealed class Opening(IDocumentStore store, NpgsqlDataSource database, Fen
             // The inline projection does not see a bulk append: fold with its own methods, saved in the same transaction.
             summaries.Add((bidEvents.Aggregate(b.Summary, BidSummaries.Apply), b.HeadVersion + bidEvents.Count));
         }
-        await EventWriter.AppendManyAsync(session, transaction, appends, actor, context.Now, ct);
-        await BidSummaries.UpdateAsync(session, transaction, summaries, ct);
+        // The outcomes go in chunks, each linked and serialised while PostgreSQL appends the previous one; the summaries are
+        // serialised while it appends the last, and the record linked (in memory only) while it updates the summaries. One
+        // transaction all the same: statements follow each other on its connection.
+        var running = Task.CompletedTask;
+        try
+        {
+            foreach (var chunk in appends.Chunk(OutcomesPerStatement))
+            {
+                var next = EventWriter.PrepareMany(session, transaction, chunk, actor, context.Now, ct);
+                await running;
+                running = next.ExecuteAsync(ct);
+            }
+            var updateSummaries = BidSummaries.PrepareUpdate(session, transaction, summaries);
+            await running;
+            running = updateSummaries(ct);
+            EventWriter.Append(session, tenderId, stream.Version, headHash.ToString()!, events, actor, context.Now);
+            await running;
+        }
+        catch
+        {
+            // Let a statement in flight finish before the connection goes (the transaction rolls back when disposed).
+            await running.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+            throw;
+        }
         var appended = watch.Elapsed;
-        await EventWriter.AppendAsync(session, stream, events, actor, context.Now, ct);
         await session.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
         log.LogInformation(
@@ -137,9 +166,9 @@ public sealed class Opening(IDocumentStore store, NpgsqlDataSource database, Fen
 
     /// <summary>
     /// One query for every listed bid: the bidder's name, the bid's summary, its stream's head, and only the nonce,
-    /// ciphertext (decoded by PostgreSQL), AAD and key commitment of its newest envelope — bidding is closed, so that is
-    /// the listed revision (checked). Rows stream in; a bid whose key was accepted for the listed revision is unwrapped,
-    /// decrypted and read as its row arrives, in one reused buffer, so only the contents are kept, never the envelopes.
+    /// ciphertext, AAD and key commitment of its newest envelope — bidding is closed, so that is the listed revision
+    /// (checked). Rows stream in; a bid whose key was accepted for the listed revision is unwrapped, decrypted and read as
+    /// its row arrives, in reused buffers, so only the contents are kept, never the envelopes.
     /// </summary>
     private async Task<List<ListedState>> ReadListedAsync(IDocumentSession session, NpgsqlTransaction transaction, IReadOnlyList<ListedBid> listing,
         string currency, CancellationToken ct)
@@ -156,8 +185,7 @@ public sealed class Opening(IDocumentStore store, NpgsqlDataSource database, Fen
             left join {options.Schema.For<BidSummary>()} s on s.id = l.bid_id
             left join lateral (select e.version, e.headers from {events} e where e.stream_id = l.bid_id order by e.version desc limit 1) h on true
             left join lateral (
-              select r.revision, decode(r.ciphertext, 'base64') as ciphertext, decode(r.receipt ->> 'nonce', 'base64') as nonce,
-                r.receipt ->> 'aad' as aad, r.receipt ->> 'keyCommitment' as key_commitment
+              select r.revision, r.ciphertext, r.receipt ->> 'nonce' as nonce, r.receipt ->> 'aad' as aad, r.receipt ->> 'keyCommitment' as key_commitment
               from {events} e cross join lateral jsonb_to_record(e.data) as r(revision int, ciphertext text, receipt jsonb)
               where e.stream_id = l.bid_id and e.type = any($3)
               order by e.version desc limit 1) env on true
@@ -167,8 +195,9 @@ public sealed class Opening(IDocumentStore store, NpgsqlDataSource database, Fen
         command.Parameters.Add(new NpgsqlParameter { Value = envelopeTypes, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Varchar });
         var serializer = ((StoreOptions)options).Serializer();
         var result = new ListedState?[listing.Count];
-        var ciphertext = new byte[EnvelopeFormat.CiphertextBytes + 1];
-        var nonce = new byte[EnvelopeFormat.NonceBytes + 1];
+        // One envelope at a time, in reused buffers: its base64 text, then its bytes.
+        var text = new char[StrictBase64Length(EnvelopeFormat.CiphertextBytes) + 1];
+        var ciphertext = new byte[EnvelopeFormat.CiphertextBytes];
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
@@ -182,9 +211,12 @@ public sealed class Opening(IDocumentStore store, NpgsqlDataSource database, Fen
             {
                 if (reader.IsDBNull(5) || reader.GetInt32(5) != listed.Revision)
                     throw new InvalidOperationException($"The newest envelope of bid {listed.BidId} is not its listed revision {listed.Revision}.");
-                var ciphertextLength = (int)reader.GetBytes(9, 0, ciphertext, 0, ciphertext.Length);
-                var nonceLength = (int)reader.GetBytes(6, 0, nonce, 0, nonce.Length);
-                open = Open(listed, wrapped, nonce.AsSpan(0, nonceLength), ciphertext.AsSpan(0, ciphertextLength), reader.GetString(7), reader.GetString(8), currency);
+                // Text that is not the base64 of a ciphertext (only a direct change to the database can make it so) opens nothing.
+                var chars = (int)reader.GetChars(9, 0, text, 0, text.Length);
+                var length = 0;
+                var decoded = chars < text.Length && Convert.TryFromBase64Chars(text.AsSpan(0, chars), ciphertext, out length);
+                open = Open(listed, wrapped, Convert.FromBase64String(reader.GetString(6)), decoded ? ciphertext.AsSpan(0, length) : [],
+                    reader.GetString(7), reader.GetString(8), currency);
             }
             result[index] = result[index] is null
                 ? new ListedState(listed, reader.IsDBNull(1) ? "" : reader.GetString(1), summary, reader.GetInt64(3), reader.GetString(4), open)
@@ -194,6 +226,8 @@ public sealed class Opening(IDocumentStore store, NpgsqlDataSource database, Fen
             ? throw new InvalidOperationException($"Read {result.Count(r => r is not null)} of {listing.Count} listed bids.")
             : [.. result.Select(r => r!)];
     }
+
+    private static int StrictBase64Length(int bytes) => (bytes + 2) / 3 * 4;
 
     /// <summary>The key unwrapped, the envelope decrypted (a key that no longer opens it gives empty content: invalid), the content read.</summary>
     private OpenBid Open(ListedBid listed, string wrappedKey, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> ciphertext, string aad, string keyCommitment,

@@ -76,12 +76,20 @@ public static class EventWriter
     /// timestamp and hash chain), and every stream must stand at its expected version: if one does not (or is archived or
     /// missing), nothing is appended and a <see cref="ConcurrencyException"/> is thrown, leaving the transaction to roll back.
     /// </summary>
-    public static async Task AppendManyAsync(IDocumentSession session, NpgsqlTransaction transaction, IReadOnlyList<StreamAppend> appends,
+    public static Task AppendManyAsync(IDocumentSession session, NpgsqlTransaction transaction, IReadOnlyList<StreamAppend> appends,
+        Actor actor, DateTimeOffset now, CancellationToken ct) =>
+        PrepareMany(session, transaction, appends, actor, now, ct).ExecuteAsync(ct);
+
+    /// <summary>
+    /// <see cref="AppendManyAsync"/> in two steps: the events built, linked and serialised now; the statement sent by
+    /// <see cref="BulkAppend.ExecuteAsync"/>, so the caller can do other work (not on the connection) while it runs.
+    /// </summary>
+    public static BulkAppend PrepareMany(IDocumentSession session, NpgsqlTransaction transaction, IReadOnlyList<StreamAppend> appends,
         Actor actor, DateTimeOffset now, CancellationToken ct)
     {
         appends = appends.Where(a => a.Events.Count > 0).ToList();
         if (appends.Count == 0)
-            return;
+            return new BulkAppend(null, 0, 0);
         if (appends.Select(a => a.StreamId).Distinct().Count() != appends.Count)
             throw new ArgumentException("One append per stream.", nameof(appends));
         var serializer = ((StoreOptions)session.DocumentStore.Options).Serializer();
@@ -134,7 +142,7 @@ public static class EventWriter
         // What mt_quick_append_events does for one stream, for all of them at once: move each stream's version from the
         // expected one to its final one (a row locked by another writer is waited for, then re-checked), then insert the
         // events of exactly the streams that moved.
-        await using var command = new NpgsqlCommand($"""
+        var command = new NpgsqlCommand($"""
             with moved as (
               update {streamTable} s set version = a.final, timestamp = now()
               from unnest($1::uuid[], $2::bigint[], $3::bigint[]) as a(id, expected, final)
@@ -164,12 +172,7 @@ public static class EventWriter
         command.Parameters.Add(new NpgsqlParameter { Value = session.TenantId });
         command.Parameters.Add(new NpgsqlParameter { Value = (object?)session.CorrelationId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Varchar });
         command.Parameters.Add(new NpgsqlParameter { Value = (object?)session.CausationId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Varchar });
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        await reader.ReadAsync(ct);
-        var (movedStreams, insertedEvents) = (reader.GetInt64(0), reader.GetInt64(1));
-        if (movedStreams != appends.Count || insertedEvents != count)
-            throw new ConcurrencyException(
-                $"Only {movedStreams} of {appends.Count} streams stood at their expected version: nothing may be appended.");
+        return new BulkAppend(command, appends.Count, count);
     }
 
     /// <summary>The events as stored: explicit timestamp (microseconds), audit headers and the next links of the chain.</summary>
@@ -224,6 +227,27 @@ public static class EventWriter
 }
 
 public sealed record Fetched<T>(Guid Id, T State, long Version);
+
+/// <summary>A prepared bulk append (<see cref="EventWriter.PrepareMany"/>): run it once, on its transaction's connection.</summary>
+public sealed class BulkAppend(NpgsqlCommand? command, int streams, int events)
+{
+    public async Task ExecuteAsync(CancellationToken ct)
+    {
+        if (command is null)
+            return;
+        await using (command)
+        {
+            long moved, inserted;
+            await using (var reader = await command.ExecuteReaderAsync(ct))
+            {
+                await reader.ReadAsync(ct);
+                (moved, inserted) = (reader.GetInt64(0), reader.GetInt64(1));
+            }
+            if (moved != streams || inserted != events)
+                throw new ConcurrencyException($"Only {moved} of {streams} streams stood at their expected version: nothing may be appended.");
+        }
+    }
+}
 
 /// <summary>Events for one existing stream, to follow its head (version and hash) as read in the same transaction.</summary>
 public sealed record StreamAppend(Guid StreamId, long ExpectedVersion, string PreviousHash, IReadOnlyList<object> Events);
