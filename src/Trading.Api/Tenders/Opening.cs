@@ -37,12 +37,58 @@ public sealed class OpeningHandlers(Opening opening) :
 /// Both are "ensure" operations: the sweeper, the agent and the centre may race them harmlessly.
 /// </summary>
 public sealed class Opening(IDocumentStore store, NpgsqlDataSource database, Fence fence, TimeProvider clock, PlatformRules platform, PlatformKeys keys,
-    ILogger<Opening> log)
+    IConfiguration config, IHostApplicationLifetime lifetime, ILogger<Opening> log)
 {
     public static readonly Actor Platform = new("platform", Guid.Empty, Role.Platform, null, "platform");
 
     /// <summary>Bid outcomes appended per statement: enough to keep PostgreSQL busy while the next chunk is built.</summary>
     private const int OutcomesPerStatement = 1000;
+
+    private readonly TimeSpan lastKeyCheck = config.GetValue("Trading:Opening:LastKeyCheck", TimeSpan.FromMilliseconds(200));
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, bool> pendingChecks = new();
+
+    /// <summary>
+    /// A key was accepted (committed) on this node: shortly after — one check for a burst of keys — if every listed bid's
+    /// key is in, complete the opening here rather than at the next sweep (up to its interval later, on whichever node
+    /// runs the sweeper). The same ensure as everyone else's, behind the same fence, so racing a sweep or the agent is
+    /// harmless; the sweeper and the workflow stay the reconciliation if this node stops first.
+    /// <c>Trading:Opening:LastKeyCheck</c> (default 200 ms; zero turns it off).
+    /// </summary>
+    public void AfterKeyAccepted(Guid tenderId)
+    {
+        if (lastKeyCheck <= TimeSpan.Zero || !pendingChecks.TryAdd(tenderId, true))
+            return;
+        _ = Task.Run(async () =>
+        {
+            var ct = lifetime.ApplicationStopping;
+            try
+            {
+                await Task.Delay(lastKeyCheck, ct);
+                pendingChecks.TryRemove(tenderId, out _);
+                if (await AllKeysInAsync(tenderId, ct))
+                    await EnsureCompletedAsync(tenderId, Platform, ct);
+            }
+            catch (Exception e) when (!ct.IsCancellationRequested)
+            {
+                pendingChecks.TryRemove(tenderId, out _);
+                // A suspension, the agent or a sweep got there first, or the database blinked: the sweeper tries again.
+                log.LogInformation(e, "Could not complete the opening of {Tender} after its last key", tenderId);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }, CancellationToken.None);
+    }
+
+    private async Task<bool> AllKeysInAsync(Guid tenderId, CancellationToken ct)
+    {
+        await using var session = store.QuerySession();
+        var tender = await session.LoadAsync<Tender>(tenderId, ct);
+        if (tender is not { Status: TenderStatus.Opening, SuspendedSince: null })
+            return false;
+        var keys = await session.Query<BidSummary>().CountAsync(b => b.TenderId == tenderId && b.Status == "keyAccepted", ct);
+        return keys >= tender.ListedCount;
+    }
 
     public async Task<OpeningStatus> EnsureStartedAsync(Guid tenderId, Actor actor, CancellationToken ct)
     {
