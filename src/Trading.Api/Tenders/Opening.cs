@@ -41,8 +41,8 @@ public sealed class Opening(IDocumentStore store, NpgsqlDataSource database, Fen
 {
     public static readonly Actor Platform = new("platform", Guid.Empty, Role.Platform, null, "platform");
 
-    /// <summary>Bid outcomes appended per statement: enough to keep PostgreSQL busy while the next chunk is built.</summary>
-    private const int OutcomesPerStatement = 1000;
+    /// <summary>Bid outcomes appended per statement (<c>Trading:Opening:OutcomesPerStatement</c>, default 1,000): enough to keep PostgreSQL busy while the next chunk is built.</summary>
+    private readonly int outcomesPerStatement = Math.Max(1, config.GetValue("Trading:Opening:OutcomesPerStatement", 1000));
 
     private readonly TimeSpan lastKeyCheck = config.GetValue("Trading:Opening:LastKeyCheck", TimeSpan.FromMilliseconds(200));
     private readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, bool> pendingChecks = new();
@@ -179,7 +179,7 @@ public sealed class Opening(IDocumentStore store, NpgsqlDataSource database, Fen
         var running = Task.CompletedTask;
         try
         {
-            foreach (var chunk in appends.Chunk(OutcomesPerStatement))
+            foreach (var chunk in appends.Chunk(outcomesPerStatement))
             {
                 var next = EventWriter.PrepareMany(session, transaction, chunk, actor, context.Now, ct);
                 await running;

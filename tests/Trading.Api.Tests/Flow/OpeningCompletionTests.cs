@@ -20,8 +20,8 @@ namespace Trading.Api.Tests.Flow;
 /// </summary>
 public sealed class OpeningCompletionTests(ITestOutputHelper output) : IAsyncLifetime
 {
-    // The sweeper is off: the test decides when completions run.
-    private readonly TradingApp app = new(sweeper: false);
+    // The sweeper is off: the test decides when completions run. Two outcomes per statement: the five bids take three.
+    private readonly TradingApp app = new(new Dictionary<string, string?> { ["Trading:Opening:OutcomesPerStatement"] = "2" }, sweeper: false);
     private Scenario trade = null!;
 
     public async Task InitializeAsync() => trade = await new Scenario(app).CastAsync();
@@ -61,6 +61,18 @@ public sealed class OpeningCompletionTests(ITestOutputHelper output) : IAsyncLif
         app.Clock.Advance(TimeSpan.FromMinutes(60));
         var bids = new[] { a, b, c, d, e }.Select(x => x.BidId(tenderId)).ToArray();
         var before = await SnapshotAsync(tenderId, bids);
+
+        // A crash in the last statement of outcomes (listed last: the highest bid id), after the first two succeeded.
+        await ExecAsync($"""
+            create function {app.Schema}.fail_outcome() returns trigger language plpgsql as $$
+            begin raise exception 'simulated crash in the outcomes'; end $$;
+            create trigger fail_outcome before insert on {app.Schema}.mt_events for each row
+              when (new.stream_id = '{bids.Max()}' and new.type in ('bid_opened', 'bid_revoked')) execute function {app.Schema}.fail_outcome();
+            """);
+        var failedEarly = await trade.Agent.PostAsync($"/api/tenders/{tenderId}/opening/close", null);
+        Assert.Equal(HttpStatusCode.InternalServerError, failedEarly.StatusCode);
+        Assert.Equal(before, await SnapshotAsync(tenderId, bids));
+        await ExecAsync($"drop trigger fail_outcome on {app.Schema}.mt_events; drop function {app.Schema}.fail_outcome();");
 
         // A crash after every outcome was appended and every summary updated: the record's own append fails.
         await ExecAsync($"""
