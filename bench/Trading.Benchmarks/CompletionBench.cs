@@ -159,6 +159,8 @@ public static class CompletionBench
         ["Trading__Auth__DevTokens"] = "true",
         ["Trading__Roles"] = "api",
         ["Trading__Sweeper__Enabled"] = "false",
+        // Nor does the last key complete an opening by itself: the warm-up's keys would complete the warm-up tender's.
+        ["Trading__Opening__LastKeyCheck"] = "00:00:00",
         ["Trading__Rules__MinBiddingPeriod"] = "00:00:05",
         ["Trading__Rules__DecryptionWindow"] = "02:00:00",
     };
