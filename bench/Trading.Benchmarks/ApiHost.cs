@@ -49,9 +49,10 @@ public sealed class ApiHost : IAsyncDisposable
         }
     }
 
-    public static async Task<ApiHost> StartAsync(string repo, string connectionString, IReadOnlyDictionary<string, string> settings, CancellationToken ct)
+    public static async Task<ApiHost> StartAsync(string repo, string connectionString, IReadOnlyDictionary<string, string> settings, CancellationToken ct,
+        string? apiDll = null)
     {
-        var dll = Path.Combine(repo, "src/Trading.Api/bin/Release/net10.0/Trading.Api.dll");
+        var dll = apiDll ?? Path.Combine(repo, "src/Trading.Api/bin/Release/net10.0/Trading.Api.dll");
         if (!File.Exists(dll))
             throw new InvalidOperationException($"{dll} is missing: build src/Trading.Api in Release (or drop --no-build).");
         var port = FreePort();

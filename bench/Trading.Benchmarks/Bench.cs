@@ -69,7 +69,11 @@ public static class Bench
                     ["Trading__Sweeper__Enabled"] = "true",
                     ["Trading__Rules__MinBiddingPeriod"] = "00:00:05",
                     ["Trading__Rules__DecryptionWindow"] = options.DecryptionWindow.ToString("c", CultureInfo.InvariantCulture),
+                    // The completion logs its phases (one line per opening).
+                    ["Logging__LogLevel__Trading.Api.Tenders.Opening"] = "Information",
                 };
+                foreach (var (k, v) in options.ApiEnvironment)
+                    settings[k] = v;
                 if (options.Profile is not null)
                 {
                     // perf resolves JIT-compiled frames from /tmp/perf-<pid>.map only in anonymous mappings: no W^X double mapping.
@@ -355,6 +359,14 @@ public static class Bench
         var record = await api.ExpectAsync(HttpMethod.Get, $"api/tenders/{tenderId}/opening", agent, null, HttpStatusCode.OK, ct);
         run.OpenedAtAfterLastKey = (record.GetProperty("openedAt").GetDateTimeOffset() - lastKeyWall).TotalSeconds;
         run.Verification = Verify(record, orgs, names, prices);
+        if (host is not null && File.Exists(host.LogPath))
+        {
+            // "Opening of … completed: …" (the next line of the console logger's two-line format).
+            await Task.Delay(200, ct);
+            using var stream = new FileStream(host.LogPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            run.CompletionPhases = (await new StreamReader(stream).ReadToEndAsync(ct)).Split('\n')
+                .Select(l => l.Trim()).Where(l => l.StartsWith($"Opening of {tenderId} completed", StringComparison.Ordinal)).ToList();
+        }
         run.ApiMemoryAtEnd = SystemProbe.Memory(pid);
         Log(Invariant($"opening record after {run.CompletionSeconds:0.00} s (decision clock {run.OpenedAtAfterLastKey:0.00} s after the last key): {run.Verification.Text}"));
 

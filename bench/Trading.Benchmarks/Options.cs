@@ -34,6 +34,9 @@ public sealed record Options
     /// <summary>--profile DIR: perf record (system-wide) during each timed phase; the numbers are then perturbed.</summary>
     public string? Profile { get; init; }
 
+    /// <summary>--api-env NAME=VALUE: extra environment of the child API (e.g. a runtime setting to compare).</summary>
+    public IReadOnlyDictionary<string, string> ApiEnvironment { get; init; } = new Dictionary<string, string>();
+
     public string CommandLine { get; init; } = "";
 
     public const string Usage = """
@@ -50,6 +53,7 @@ public sealed record Options
           --out PATH|-           results file (default BENCHMARKS.md at the repository root; - for none)
           --keep-schemas         keep the bench_* schemas (default: dropped at the end)
           --profile DIR          perf record -a -g during each timed phase, summaries in DIR/<phase>.txt (perturbs the numbers)
+          --api-env NAME=VALUE   extra environment variable for the child API (repeatable; e.g. DOTNET_TieredPGO=0)
         Needs ConnectionStrings__Trading (source .data/services.env); read from .data/services.env when unset.
         """;
 
@@ -73,6 +77,10 @@ public sealed record Options
                 case "--deadline-seconds": o = o with { DeadlineSeconds = double.Parse(Next(), CultureInfo.InvariantCulture) }; break;
                 case "--decryption-window": o = o with { DecryptionWindow = TimeSpan.ParseExact(Next(), "c", CultureInfo.InvariantCulture) }; break;
                 case "--sweeper-grace": o = o with { SweeperGraceSeconds = double.Parse(Next(), CultureInfo.InvariantCulture) }; break;
+                case "--api-env":
+                    var pair = Next().Split('=', 2);
+                    o = o with { ApiEnvironment = new Dictionary<string, string>(o.ApiEnvironment) { [pair[0]] = pair.Length == 2 ? pair[1] : "" } };
+                    break;
                 case "-h" or "--help": return null;
                 default: throw new ArgumentException($"unknown option {args[i]}");
             }

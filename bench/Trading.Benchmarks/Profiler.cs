@@ -8,7 +8,7 @@ namespace Trading.Benchmarks;
 /// DOTNET_PerfMapEnabled=1 so that perf resolves JIT-compiled .NET frames. After the run, text summaries per phase:
 /// CPU by process, the API's hottest methods (self and inclusive), and PostgreSQL's.
 /// </summary>
-public sealed class Profiler(string directory)
+public sealed class Profiler(string directory, int frequency = 199)
 {
     private readonly List<string> phases = [];
     private Process? current;
@@ -21,7 +21,7 @@ public sealed class Profiler(string directory)
     {
         System.IO.Directory.CreateDirectory(Directory);
         var output = Path.Combine(Directory, phase + ".data");
-        var next = Process.Start(new ProcessStartInfo("perf", $"record -F 199 -a -g --no-buildid -o \"{output}\"")
+        var next = Process.Start(new ProcessStartInfo("perf", $"record -F {frequency.ToString(CultureInfo.InvariantCulture)} -a -g --no-buildid -o \"{output}\"")
         {
             RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
         })!;

@@ -1,3 +1,6 @@
-return args is ["workflow", .. var rest]
-    ? await Trading.Benchmarks.WorkflowBench.RunAsync(rest)
-    : await Trading.Benchmarks.Bench.RunAsync(args);
+return args switch
+{
+    ["workflow", .. var rest] => await Trading.Benchmarks.WorkflowBench.RunAsync(rest),
+    ["completion", .. var rest] => await Trading.Benchmarks.CompletionBench.RunAsync(rest),
+    _ => await Trading.Benchmarks.Bench.RunAsync(args),
+};

@@ -55,6 +55,9 @@ public sealed class RunReport
     public double? DirectCloseSentAfter { get; set; }
     public (HttpStatusCode Status, double Seconds)? DirectClose { get; set; }
     public CpuUse? CompletionCpu { get; set; }
+
+    /// <summary>The completion's own account of its phases (the API's log line at Information), when the child API wrote it.</summary>
+    public IReadOnlyList<string> CompletionPhases { get; set; } = [];
     public Verification? Verification { get; set; }
     public (double PeakMiB, double CurrentMiB)? ApiMemoryAtEnd { get; set; }
 
@@ -130,11 +133,13 @@ public sealed class RunReport
         {
             Line(Invariant($"- **5. Completion**: opening record {done:0.00} s after the last accepted key ({(Options.Bidders == 5000 ? done <= 2 ? "target ≤ 2 s for 5,000 bids: met" : "target ≤ 2 s for 5,000 bids: MISSED" : "the 2 s target is for 5,000 bids")}); tender status `{CompletionStatus}`"));
             if (OpenedAtAfterLastKey is { } picked)
-                Line(Invariant($"  - the completing decision's clock (`openedAt`) read {picked:0.00} s after the last key (sweeper pick-up: 1 s cadence plus its key count), so the completion transaction itself took ≈ {done - picked:0.00} s (± 0.05 s polling)"));
+                Line(Invariant($"  - the completing decision's clock (`openedAt`) read {picked:0.00} s after the last key (pick-up: the node that accepted the last key checks 0.2 s later whether all are in; the sweeper every 1 s), so the completion transaction itself took ≈ {done - picked:0.00} s (± 0.05 s polling)"));
             if (DirectClose is { } d)
                 Line(Invariant($"  - the sweeper had not completed it {DirectCloseSentAfter:0.00} s after the last key: the agent's `POST …/opening/close` answered {(int)d.Status} after {d.Seconds:0.00} s"));
             else
-                Line(Invariant($"  - completed by the sweeper alone within the {Options.SweeperGraceSeconds:0.#} s grace; no direct `POST …/opening/close` was needed"));
+                Line(Invariant($"  - completed by the platform itself (last-key check or sweeper) within the {Options.SweeperGraceSeconds:0.#} s grace; no direct `POST …/opening/close` was needed"));
+            foreach (var phases in CompletionPhases)
+                Line($"  - the API's log: {phases}");
         }
         if (Verification is not null)
             Line($"- **Verification** of the opening record: {Verification.Text}");

@@ -27,3 +27,50 @@ public sealed partial class BidSummaryProjection : SingleStreamProjection<BidSum
 
     public static BidSummary Apply(BidRevoked e, BidSummary s) => s with { Status = "revoked" };
 }
+
+/// <summary>
+/// The summaries of a bulk append (<see cref="Infrastructure.Marten.EventWriter.AppendManyAsync"/>), which bypasses the inline
+/// projection: the caller folds the new events with the projection's own methods and saves the results here, in the same
+/// transaction, exactly as the projection would have (the document, and its version = the stream's new version).
+/// </summary>
+public static class BidSummaries
+{
+    public static BidSummary Apply(BidSummary summary, object e) => e switch
+    {
+        BidSubmitted x => BidSummaryProjection.Apply(x, summary),
+        BidReplaced x => BidSummaryProjection.Apply(x, summary),
+        BidWithdrawn x => BidSummaryProjection.Apply(x, summary),
+        BidKeyAccepted x => BidSummaryProjection.Apply(x, summary),
+        BidOpened x => BidSummaryProjection.Apply(x, summary),
+        BidRevoked x => BidSummaryProjection.Apply(x, summary),
+        _ => summary,
+    };
+
+    /// <summary>The documents serialised now; the returned step sends the one update (on the transaction's connection) and checks it.</summary>
+    public static Func<CancellationToken, Task> PrepareUpdate(Marten.IDocumentSession session, Npgsql.NpgsqlTransaction transaction,
+        IReadOnlyList<(BidSummary Summary, long Version)> updates)
+    {
+        if (updates.Count == 0)
+            return _ => Task.CompletedTask;
+        var serializer = ((Marten.StoreOptions)session.DocumentStore.Options).Serializer();
+        var table = session.DocumentStore.Options.Schema.For<BidSummary>();
+        var command = new Npgsql.NpgsqlCommand(
+            $"update {table} d set data = u.data, mt_version = u.version, mt_last_modified = transaction_timestamp() " +
+            "from unnest($1::uuid[], $2::jsonb[], $3::bigint[]) as u(id, data, version) where d.id = u.id", session.Connection, transaction);
+        command.Parameters.Add(new Npgsql.NpgsqlParameter { Value = updates.Select(u => u.Summary.Id).ToArray() });
+        command.Parameters.Add(new Npgsql.NpgsqlParameter
+        {
+            Value = updates.Select(u => serializer.ToJson(u.Summary)).ToArray(), NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Jsonb,
+        });
+        command.Parameters.Add(new Npgsql.NpgsqlParameter { Value = updates.Select(u => u.Version).ToArray() });
+        return async ct =>
+        {
+            await using (command)
+            {
+                var updated = await command.ExecuteNonQueryAsync(ct);
+                if (updated != updates.Count)
+                    throw new InvalidOperationException($"{updated} of {updates.Count} bid summaries were updated.");
+            }
+        };
+    }
+}

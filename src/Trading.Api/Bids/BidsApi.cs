@@ -80,7 +80,7 @@ public sealed class BidHandler(Trade trade, PlatformKeys keys) : ICommandHandler
 }
 
 /// <summary>During the window: the key is checked and kept only wrapped with the platform's key; the plaintext is discarded.</summary>
-public sealed class SubmitKeyHandler(Trade trade, PlatformKeys keys) : ICommandHandler<SubmitKeyCommand, KeyStatus>
+public sealed class SubmitKeyHandler(Trade trade, PlatformKeys keys, Tenders.Opening opening) : ICommandHandler<SubmitKeyCommand, KeyStatus>
 {
     public async ValueTask<KeyStatus> Handle(SubmitKeyCommand command, CancellationToken ct)
     {
@@ -97,7 +97,10 @@ public sealed class SubmitKeyHandler(Trade trade, PlatformKeys keys) : ICommandH
             keys.Wrapper.Wrap(key, command.BidId, stream.State.Revision)), stream.State, tender, context);
         trade.Fence.EnterKeys(trade.Session, command.TenderId);
         await trade.AppendAsync(stream, events, context, ct);
-        return await trade.CommitAsync(new KeyStatus("keyAccepted"), context, ct);
+        var status = await trade.CommitAsync(new KeyStatus("keyAccepted"), context, ct);
+        if (events.Count > 0)
+            opening.AfterKeyAccepted(command.TenderId);
+        return status;
     }
 
     private static byte[] ParseKey(string base64)

@@ -1,7 +1,9 @@
 using Marten;
 using Mediator;
+using Npgsql;
 using Trading.Api.Bids;
 using Trading.Api.Infrastructure;
+using Trading.Api.Infrastructure.Audit;
 using Trading.Api.Infrastructure.Marten;
 using Trading.Api.Infrastructure.Security;
 using Trading.Domain.Bids;
@@ -34,9 +36,59 @@ public sealed class OpeningHandlers(Opening opening) :
 /// Closing bidding and completing the opening, each behind the exclusive side of the fence in its own transaction.
 /// Both are "ensure" operations: the sweeper, the agent and the centre may race them harmlessly.
 /// </summary>
-public sealed class Opening(IDocumentStore store, Fence fence, TimeProvider clock, PlatformRules platform, PlatformKeys keys)
+public sealed class Opening(IDocumentStore store, NpgsqlDataSource database, Fence fence, TimeProvider clock, PlatformRules platform, PlatformKeys keys,
+    IConfiguration config, IHostApplicationLifetime lifetime, ILogger<Opening> log)
 {
     public static readonly Actor Platform = new("platform", Guid.Empty, Role.Platform, null, "platform");
+
+    /// <summary>Bid outcomes appended per statement (<c>Trading:Opening:OutcomesPerStatement</c>, default 1,000): enough to keep PostgreSQL busy while the next chunk is built.</summary>
+    private readonly int outcomesPerStatement = Math.Max(1, config.GetValue("Trading:Opening:OutcomesPerStatement", 1000));
+
+    private readonly TimeSpan lastKeyCheck = config.GetValue("Trading:Opening:LastKeyCheck", TimeSpan.FromMilliseconds(200));
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, bool> pendingChecks = new();
+
+    /// <summary>
+    /// A key was accepted (committed) on this node: shortly after — one check for a burst of keys — if every listed bid's
+    /// key is in, complete the opening here rather than at the next sweep (up to its interval later, on whichever node
+    /// runs the sweeper). The same ensure as everyone else's, behind the same fence, so racing a sweep or the agent is
+    /// harmless; the sweeper and the workflow stay the reconciliation if this node stops first.
+    /// <c>Trading:Opening:LastKeyCheck</c> (default 200 ms; zero turns it off).
+    /// </summary>
+    public void AfterKeyAccepted(Guid tenderId)
+    {
+        if (lastKeyCheck <= TimeSpan.Zero || !pendingChecks.TryAdd(tenderId, true))
+            return;
+        _ = Task.Run(async () =>
+        {
+            var ct = lifetime.ApplicationStopping;
+            try
+            {
+                await Task.Delay(lastKeyCheck, ct);
+                pendingChecks.TryRemove(tenderId, out _);
+                if (await AllKeysInAsync(tenderId, ct))
+                    await EnsureCompletedAsync(tenderId, Platform, ct);
+            }
+            catch (Exception e) when (!ct.IsCancellationRequested)
+            {
+                pendingChecks.TryRemove(tenderId, out _);
+                // A suspension, the agent or a sweep got there first, or the database blinked: the sweeper tries again.
+                log.LogInformation(e, "Could not complete the opening of {Tender} after its last key", tenderId);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }, CancellationToken.None);
+    }
+
+    private async Task<bool> AllKeysInAsync(Guid tenderId, CancellationToken ct)
+    {
+        await using var session = store.QuerySession();
+        var tender = await session.LoadAsync<Tender>(tenderId, ct);
+        if (tender is not { Status: TenderStatus.Opening, SuspendedSince: null })
+            return false;
+        var keys = await session.Query<BidSummary>().CountAsync(b => b.TenderId == tenderId && b.Status == "keyAccepted", ct);
+        return keys >= tender.ListedCount;
+    }
 
     public async Task<OpeningStatus> EnsureStartedAsync(Guid tenderId, Actor actor, CancellationToken ct)
     {
@@ -58,76 +110,180 @@ public sealed class Opening(IDocumentStore store, Fence fence, TimeProvider cloc
         return StatusOf(events, stream.State);
     }
 
+    /// <summary>
+    /// Completes the opening in one transaction behind the exclusive fence: the record (OpeningCompleted) and every listed
+    /// bid's outcome (BidOpened or BidRevoked, and its summary) commit together or not at all, so a crash leaves nothing to
+    /// repair and the next attempt starts over. A racing attempt waits for the fence, then finds the tender completed and
+    /// writes nothing; every stream is appended at the version read after the fence, so a second outcome cannot commit.
+    /// The envelopes are read in one query of just what decryption needs and decrypted as they arrive; the outcomes are
+    /// appended by set-based statements of 1,000 streams (EventWriter.PrepareMany) rather than through Marten's unit of
+    /// work, whose cost grows with the square of the number of streams in a session, and their summaries updated in one.
+    /// </summary>
     public async Task<OpeningStatus> EnsureCompletedAsync(Guid tenderId, Actor actor, CancellationToken ct)
     {
-        await using var session = store.LightweightSession();
         var context = ContextFor(actor);
-        var current = await session.LoadAsync<Tender>(tenderId, ct) ?? Tender.Initial;
+        Tender current;
+        await using (var query = store.QuerySession())
+            current = await query.LoadAsync<Tender>(tenderId, ct) ?? Tender.Initial;
         if (current.Status != TenderStatus.Opening || current.SuspendedSince is not null)
             return StatusOf(Tender.Decide(new CompleteOpening(tenderId, [], []), current, context), current);
 
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        await using var connection = await database.OpenConnectionAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.ReadCommitted, ct);
+        await using var session = store.LightweightSession(Marten.Services.SessionOptions.ForTransaction(transaction));
         session.CorrelationId = $"opening-completion:{tenderId}";
-        await fence.CloseAsync(session, tenderId, keys: true, ct);
+        await fence.CloseAsync(transaction, tenderId, keys: true, ct);
         var stream = await EventWriter.FetchAsync(session, tenderId, Tender.Initial, ct);
         var tender = stream.State;
-        var listing = (await session.Events.FetchStreamAsync(tenderId, token: ct)).Select(e => e.Data).OfType<OpeningStarted>().Single().Bids;
-        var summaries = (await session.LoadManyAsync<BidSummary>(ct, listing.Select(b => b.BidId))).ToDictionary(s => s.Id);
-        var accepted = listing.Where(b => summaries.GetValueOrDefault(b.BidId) is { Status: "keyAccepted" } s && s.Revision == b.Revision).ToList();
-        var sealedBids = await SealedBidsAsync(session, listing, ct);
-        var names = (await session.LoadManyAsync<Organization>(ct, listing.Select(b => b.BidderOrg).Distinct())).ToDictionary(o => o.Id, o => o.Name);
+        if (tender.Status != TenderStatus.Opening)
+            return StatusOf(Tender.Decide(new CompleteOpening(tenderId, [], []), tender, context), tender);
+        var tenderEvents = await session.Events.FetchStreamAsync(tenderId, token: ct);
+        var listing = tenderEvents.Select(e => e.Data).OfType<OpeningStarted>().Single().Bids;
+        // The tender's chain head, from the events just read (the record's append still expects the fetched version).
+        var head = tenderEvents.MaxBy(e => e.Version);
+        if (head?.Version != stream.Version || head.GetHeader(HashChain.HashHeader) is not { } headHash)
+            throw new JasperFx.ConcurrencyException($"Tender {tenderId} moved on while completing its opening.", typeof(Tender), tenderId);
+        var fenced = watch.Elapsed;
+        var bids = await ReadListedAsync(session, transaction, listing, tender.Currency, ct);
+        var read = watch.Elapsed;
 
-        var opened = new Dictionary<Guid, OpenBid>();
-        foreach (var b in accepted)
-        {
-            var key = keys.Wrapper.Unwrap(Convert.FromBase64String(summaries[b.BidId].WrappedKey!), b.BidId, b.Revision);
-            var content = BidKeys.TryKey(key, sealedBids[(b.BidId, b.Revision)]) is KeyAccepted ok ? ok.Content : [];
-            var reading = BidContent.Read(content, tender.Currency);
-            opened[b.BidId] = new OpenBid(b.BidId, key, content, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(content)),
-                reading is ValidBidContent v ? new Money(v.Amount, v.Currency) : null, (reading as InvalidBidContent)?.Reason);
-        }
-        var outcomes = listing.Select(b => new OpeningOutcome(b.BidId, names.GetValueOrDefault(b.BidderOrg, ""),
-            opened.GetValueOrDefault(b.BidId)?.Price, opened.GetValueOrDefault(b.BidId)?.InvalidReason, opened.ContainsKey(b.BidId))).ToList();
+        var outcomes = bids.Select(b => new OpeningOutcome(b.Listed.BidId, b.BidderName, b.Open?.Price, b.Open?.InvalidReason, b.Open is not null)).ToList();
         var events = Tender.Decide(new CompleteOpening(tenderId, listing, outcomes), tender, context);
         if (events.Count == 0)
             return StatusOf(events, tender);
-        await EventWriter.AppendAsync(session, stream, events, actor, context.Now, ct);
-
         var record = events.OfType<OpeningCompleted>().Single();
-        var listedById = listing.ToDictionary(b => b.BidId);
-        var heads = await EventWriter.HeadsAsync(session, listing.Select(b => b.BidId).ToList(), ct);
+        var byId = bids.ToDictionary(b => b.Listed.BidId);
+        var appends = new List<StreamAppend>(record.Bids.Count);
+        var summaries = new List<(BidSummary, long)>(record.Bids.Count);
         foreach (var line in record.Bids)
         {
-            var listed = listedById[line.BidId];
-            var summary = summaries[line.BidId];
+            var b = byId[line.BidId];
             var bid = Bid.Initial with
             {
-                Id = line.BidId, TenderId = tenderId, BidderOrg = listed.BidderOrg, Revision = listed.Revision,
-                Status = summary.Status == "keyAccepted" ? BidStatus.KeyAccepted : BidStatus.Live,
+                Id = line.BidId, TenderId = tenderId, BidderOrg = b.Listed.BidderOrg, Revision = b.Listed.Revision,
+                Status = b.Summary.Status == "keyAccepted" ? BidStatus.KeyAccepted : BidStatus.Live,
             };
-            var bidEvents = opened.TryGetValue(line.BidId, out var open)
+            var bidEvents = b.Open is { } open
                 ? Bid.Decide(open, bid, context)
                 : Bid.Decide(new RevokeBid(line.BidId, line.RevocationReason ?? RevocationReason.BidderFault), bid, context);
-            var head = heads[line.BidId];
-            EventWriter.Append(session, line.BidId, head.Version, head.Hash, bidEvents, actor, context.Now);
+            if (bidEvents.Count == 0)
+                continue;
+            appends.Add(new StreamAppend(line.BidId, b.HeadVersion, b.HeadHash, bidEvents));
+            // The inline projection does not see a bulk append: fold with its own methods, saved in the same transaction.
+            summaries.Add((bidEvents.Aggregate(b.Summary, BidSummaries.Apply), b.HeadVersion + bidEvents.Count));
         }
+        // The outcomes go in chunks, each linked and serialised while PostgreSQL appends the previous one; the summaries are
+        // serialised while it appends the last, and the record linked (in memory only) while it updates the summaries. One
+        // transaction all the same: statements follow each other on its connection.
+        var running = Task.CompletedTask;
+        try
+        {
+            foreach (var chunk in appends.Chunk(outcomesPerStatement))
+            {
+                var next = EventWriter.PrepareMany(session, transaction, chunk, actor, context.Now, ct);
+                await running;
+                running = next.ExecuteAsync(ct);
+            }
+            var updateSummaries = BidSummaries.PrepareUpdate(session, transaction, summaries);
+            await running;
+            running = updateSummaries(ct);
+            EventWriter.Append(session, tenderId, stream.Version, headHash.ToString()!, events, actor, context.Now);
+            await running;
+        }
+        catch
+        {
+            // Let a statement in flight finish before the connection goes (the transaction rolls back when disposed).
+            await running.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+            throw;
+        }
+        var appended = watch.Elapsed;
         await session.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
+        log.LogInformation(
+            "Opening of {Tender} completed: {Bids} bids, {Opened} opened, in {Total:0} ms (fence and listing {Fenced:0} ms, envelopes {Read:0} ms, outcomes {Appended:0} ms, record and commit {Committed:0} ms)",
+            tenderId, listing.Count, bids.Count(b => b.Open is not null), watch.Elapsed.TotalMilliseconds, fenced.TotalMilliseconds,
+            (read - fenced).TotalMilliseconds, (appended - read).TotalMilliseconds, (watch.Elapsed - appended).TotalMilliseconds);
         return StatusOf(events, tender);
     }
 
-    /// <summary>The sealed envelope of every revision of the listed bids, read back from the events that carried them.</summary>
-    private static async Task<Dictionary<(Guid, int), SealedBid>> SealedBidsAsync(IQuerySession session, IReadOnlyList<ListedBid> listing, CancellationToken ct)
+    /// <summary>A listed bid as the completion needs it: its bidder's name, summary, chain head and, if its key was accepted, its opening.</summary>
+    private sealed record ListedState(ListedBid Listed, string BidderName, BidSummary Summary, long HeadVersion, string HeadHash, OpenBid? Open);
+
+    /// <summary>
+    /// One query for every listed bid: the bidder's name, the bid's summary, its stream's head, and only the nonce,
+    /// ciphertext, AAD and key commitment of its newest envelope — bidding is closed, so that is the listed revision
+    /// (checked). Rows stream in; a bid whose key was accepted for the listed revision is unwrapped, decrypted and read as
+    /// its row arrives, in reused buffers, so only the contents are kept, never the envelopes.
+    /// </summary>
+    private async Task<List<ListedState>> ReadListedAsync(IDocumentSession session, NpgsqlTransaction transaction, IReadOnlyList<ListedBid> listing,
+        string currency, CancellationToken ct)
     {
-        var ids = listing.Select(b => b.BidId).ToArray();
-        var events = await session.Events.QueryAllRawEvents().Where(e => e.StreamId.IsOneOf(ids)).ToListAsync(ct);
-        return events.Select(e => e.Data switch
+        var options = session.DocumentStore.Options;
+        var events = options.Schema.ForEvents();
+        var envelopeTypes = options.Events.AllKnownEventTypes().Where(t => t.EventType == typeof(BidSubmitted) || t.EventType == typeof(BidReplaced))
+            .Select(t => t.EventTypeName).ToArray();
+        await using var command = new NpgsqlCommand($"""
+            select l.ord, o.data ->> 'name', s.data, h.version, h.headers ->> '{HashChain.HashHeader}',
+              env.revision, env.nonce, env.aad, env.key_commitment, env.ciphertext
+            from unnest($1::uuid[], $2::uuid[]) with ordinality as l(bid_id, bidder_org, ord)
+            left join {options.Schema.For<Organization>()} o on o.id = l.bidder_org
+            left join {options.Schema.For<BidSummary>()} s on s.id = l.bid_id
+            left join lateral (select e.version, e.headers from {events} e where e.stream_id = l.bid_id order by e.version desc limit 1) h on true
+            left join lateral (
+              select r.revision, r.ciphertext, r.receipt ->> 'nonce' as nonce, r.receipt ->> 'aad' as aad, r.receipt ->> 'keyCommitment' as key_commitment
+              from {events} e cross join lateral jsonb_to_record(e.data) as r(revision int, ciphertext text, receipt jsonb)
+              where e.stream_id = l.bid_id and e.type = any($3)
+              order by e.version desc limit 1) env on true
+            """, session.Connection, transaction);
+        command.Parameters.Add(new NpgsqlParameter { Value = listing.Select(b => b.BidId).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = listing.Select(b => b.BidderOrg).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = envelopeTypes, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Varchar });
+        var serializer = ((StoreOptions)options).Serializer();
+        var result = new ListedState?[listing.Count];
+        // One envelope at a time, in reused buffers: its base64 text, then its bytes.
+        var text = new char[StrictBase64Length(EnvelopeFormat.CiphertextBytes) + 1];
+        var ciphertext = new byte[EnvelopeFormat.CiphertextBytes];
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            var index = (int)reader.GetInt64(0) - 1;
+            var listed = listing[index];
+            var summary = reader.IsDBNull(2)
+                ? throw new InvalidOperationException($"Listed bid {listed.BidId} has no summary.")
+                : serializer.FromJson<BidSummary>(reader, 2);
+            OpenBid? open = null;
+            if (summary is { Status: "keyAccepted", WrappedKey: { } wrapped } && summary.Revision == listed.Revision)
             {
-                BidSubmitted x => (x.BidId, x.Revision, x.Ciphertext, x.Receipt),
-                BidReplaced x => (x.BidId, x.Revision, x.Ciphertext, x.Receipt),
-                _ => default((Guid BidId, int Revision, string Ciphertext, Receipt Receipt)?),
-            })
-            .OfType<(Guid BidId, int Revision, string Ciphertext, Receipt Receipt)>()
-            .ToDictionary(e => (e.BidId, e.Revision), e => new SealedBid(Convert.FromBase64String(e.Receipt.Nonce),
-                Convert.FromBase64String(e.Ciphertext), e.Receipt.Aad, e.Receipt.KeyCommitment, e.Receipt.CiphertextSha256));
+                if (reader.IsDBNull(5) || reader.GetInt32(5) != listed.Revision)
+                    throw new InvalidOperationException($"The newest envelope of bid {listed.BidId} is not its listed revision {listed.Revision}.");
+                // Text that is not the base64 of a ciphertext (only a direct change to the database can make it so) opens nothing.
+                var chars = (int)reader.GetChars(9, 0, text, 0, text.Length);
+                var length = 0;
+                var decoded = chars < text.Length && Convert.TryFromBase64Chars(text.AsSpan(0, chars), ciphertext, out length);
+                open = Open(listed, wrapped, Convert.FromBase64String(reader.GetString(6)), decoded ? ciphertext.AsSpan(0, length) : [],
+                    reader.GetString(7), reader.GetString(8), currency);
+            }
+            result[index] = result[index] is null
+                ? new ListedState(listed, reader.IsDBNull(1) ? "" : reader.GetString(1), summary, reader.GetInt64(3), reader.GetString(4), open)
+                : throw new InvalidOperationException($"Listed bid {listed.BidId} was read twice.");
+        }
+        return result.Any(r => r is null)
+            ? throw new InvalidOperationException($"Read {result.Count(r => r is not null)} of {listing.Count} listed bids.")
+            : [.. result.Select(r => r!)];
+    }
+
+    private static int StrictBase64Length(int bytes) => (bytes + 2) / 3 * 4;
+
+    /// <summary>The key unwrapped, the envelope decrypted (a key that no longer opens it gives empty content: invalid), the content read.</summary>
+    private OpenBid Open(ListedBid listed, string wrappedKey, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> ciphertext, string aad, string keyCommitment,
+        string currency)
+    {
+        var key = keys.Wrapper.Unwrap(Convert.FromBase64String(wrappedKey), listed.BidId, listed.Revision);
+        var content = BidKeys.TryKey(key, nonce, ciphertext, aad, keyCommitment) is KeyAccepted ok ? ok.Content : [];
+        var reading = BidContent.Read(content, currency);
+        return new OpenBid(listed.BidId, key, content, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(content)),
+            reading is ValidBidContent v ? new Money(v.Amount, v.Currency) : null, (reading as InvalidBidContent)?.Reason);
     }
 
     private Context ContextFor(Actor actor) =>

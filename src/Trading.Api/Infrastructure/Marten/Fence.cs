@@ -76,6 +76,15 @@ public sealed class Fence(string schema, string connectionString)
         await session.QueryAsync<int>($"select {schema}.close_gate(?, ?)", ct, tenderId, keys);
     }
 
+    /// <summary>The same, inside a transaction the caller owns (a session enlisted with <c>SessionOptions.ForTransaction</c>).</summary>
+    public async Task CloseAsync(NpgsqlTransaction transaction, Guid tenderId, bool keys, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand($"select {schema}.close_gate($1, $2)", transaction.Connection, transaction);
+        command.Parameters.Add(new NpgsqlParameter { Value = tenderId });
+        command.Parameters.Add(new NpgsqlParameter { Value = keys });
+        await command.ExecuteScalarAsync(ct);
+    }
+
     public static string? RefusalState(Exception e)
     {
         for (var inner = e; inner is not null; inner = inner.InnerException)
