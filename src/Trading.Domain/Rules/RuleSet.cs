@@ -25,6 +25,22 @@ public sealed record RuleSet(
 {
     public const string RuleSetIdKey = "RuleSetId";
 
+    // Evaluation, publicity, award and contract (RULES.md): the legal defaults; a rule set may only make them stricter.
+    public int PanelSize { get; init; } = 5;
+    /// <summary>panel-expert-share: the least share of the panel drawn from the pool, as a fraction (L1 第37条: 2/3).</summary>
+    public Fraction PanelExpertShare { get; init; } = new(2, 3);
+    public int ScoreTrimming { get; init; } = 7;
+    /// <summary>expert-rotation in whole months: an expert who sat for the same tenderee within them is not drawn.</summary>
+    public int ExpertRotationMonths { get; init; } = 6;
+    public decimal ScoreDeviation { get; init; } = 0.30m;
+    public int MaxCandidates { get; init; } = 3;
+    public RuleValue PublicityStart { get; init; } = RuleValue.CalendarDays(3);
+    public RuleValue PublicityPeriod { get; init; } = RuleValue.CalendarDays(3);
+    /// <summary>objection-suspends: the agent answers an objection to the result within this period.</summary>
+    public RuleValue ResultObjectionAnswer { get; init; } = RuleValue.CalendarDays(3);
+    public RuleValue ContractDeadline { get; init; } = RuleValue.CalendarDays(30);
+    public RuleValue ReportToSupervisor { get; init; } = RuleValue.CalendarDays(15);
+
     /// <summary>The legal defaults (cn-national@1).</summary>
     public static RuleSet NationalDefaults { get; } = new(
         "cn-national@1",
@@ -68,6 +84,22 @@ public sealed record RuleSet(
             (s, k, v) => s with { EntryApprovalDeadline = Period(k, v) }),
         new(nameof(OverdueAlerts), "overdue-alerts", s => s.OverdueAlerts.ToString(CultureInfo.InvariantCulture),
             (s, k, v) => s with { OverdueAlerts = Share(k, v) }),
+        new(nameof(PanelSize), "panel-size", s => Invariant(s.PanelSize), (s, k, v) => s with { PanelSize = Count(k, v) }),
+        new(nameof(PanelExpertShare), "panel-expert-share", s => s.PanelExpertShare.ToString(),
+            (s, k, v) => s with { PanelExpertShare = Fraction.TryParse(v, out var f) && f.Numerator <= f.Denominator ? f
+                : throw new RuleConfigurationException(k, v, "expected a fraction of the panel such as 2/3.") }),
+        new(nameof(ScoreTrimming), "score-trimming", s => Invariant(s.ScoreTrimming), (s, k, v) => s with { ScoreTrimming = Count(k, v) }),
+        new(nameof(ExpertRotationMonths), "expert-rotation", s => Invariant(s.ExpertRotationMonths),
+            (s, k, v) => s with { ExpertRotationMonths = Count(k, v) }),
+        new(nameof(ScoreDeviation), "score-deviation", s => Invariant(s.ScoreDeviation), (s, k, v) => s with { ScoreDeviation = Share(k, v) }),
+        new(nameof(MaxCandidates), "max-candidates", s => Invariant(s.MaxCandidates), (s, k, v) => s with { MaxCandidates = Count(k, v) }),
+        new(nameof(PublicityStart), "publicity-start", s => s.PublicityStart.ToString(), (s, k, v) => s with { PublicityStart = Period(k, v) }),
+        new(nameof(PublicityPeriod), "publicity-period", s => s.PublicityPeriod.ToString(), (s, k, v) => s with { PublicityPeriod = Period(k, v) }),
+        new(nameof(ResultObjectionAnswer), "objection-suspends", s => s.ResultObjectionAnswer.ToString(),
+            (s, k, v) => s with { ResultObjectionAnswer = Period(k, v) }),
+        new(nameof(ContractDeadline), "contract-deadline", s => s.ContractDeadline.ToString(), (s, k, v) => s with { ContractDeadline = Period(k, v) }),
+        new(nameof(ReportToSupervisor), "report-to-supervisor", s => s.ReportToSupervisor.ToString(),
+            (s, k, v) => s with { ReportToSupervisor = Period(k, v) }),
     ];
 
     /// <summary>
@@ -174,6 +206,42 @@ public sealed record RuleSet(
         if (!AtMost(EntryApprovalDeadline, legal.EntryApprovalDeadline))
         {
             Add(Rulebook.EntryApprovalDeadline, EntryApprovalDeadline.ToString(), legal.EntryApprovalDeadline.ToString());
+        }
+        if (PanelSize < legal.PanelSize)
+        {
+            Add(Rulebook.PanelSize, Invariant(PanelSize), Invariant(legal.PanelSize));
+        }
+        if (PanelExpertShare.CompareTo(legal.PanelExpertShare) < 0)
+        {
+            Add(Rulebook.PanelExpertShare, PanelExpertShare.ToString(), legal.PanelExpertShare.ToString());
+        }
+        if (ExpertRotationMonths < legal.ExpertRotationMonths)
+        {
+            Add(Rulebook.ExpertRotation, $"{Invariant(ExpertRotationMonths)} months", $"{Invariant(legal.ExpertRotationMonths)} months");
+        }
+        if (ScoreDeviation > legal.ScoreDeviation)
+        {
+            Add(Rulebook.ScoreDeviation, Invariant(ScoreDeviation), Invariant(legal.ScoreDeviation));
+        }
+        if (MaxCandidates > legal.MaxCandidates)
+        {
+            Add(Rulebook.MaxCandidates, Invariant(MaxCandidates), Invariant(legal.MaxCandidates));
+        }
+        // Periods within which something must happen are maxima; the publicity period is a minimum.
+        foreach (var (rule, value, law) in new[]
+        {
+            (Rulebook.PublicityStart, PublicityStart, legal.PublicityStart),
+            (Rulebook.ObjectionSuspends, ResultObjectionAnswer, legal.ResultObjectionAnswer),
+            (Rulebook.ContractDeadline, ContractDeadline, legal.ContractDeadline),
+            (Rulebook.ReportToSupervisor, ReportToSupervisor, legal.ReportToSupervisor),
+        })
+        {
+            if (!AtMost(value, law))
+                Add(rule, value.ToString(), law.ToString());
+        }
+        if (!AtLeast(PublicityPeriod, legal.PublicityPeriod))
+        {
+            Add(Rulebook.PublicityPeriod, PublicityPeriod.ToString(), legal.PublicityPeriod.ToString());
         }
         // A later yellow alert warns the supervisor later: the weaker.
         if (OverdueAlerts > legal.OverdueAlerts)

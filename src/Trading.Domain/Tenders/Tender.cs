@@ -5,18 +5,24 @@ using Trading.Domain.Shared;
 
 namespace Trading.Domain.Tenders;
 
-public enum TenderStatus { None, Bidding, Opening, Failed, Evaluation }
+public enum TenderStatus { None, Bidding, Opening, Failed, Evaluation, Publicity, Awarded, Contracted, Cancelled }
 
-/// <summary>A tender (招标项目) from publication through the opening.</summary>
+/// <summary>A tender (招标项目) from publication to its contract.</summary>
 /// <param name="Suspensions">every suspension of the trade, active ones without <c>ResumedAt</c></param>
 /// <param name="SuspendedSince">while any suspension is active: when the trade stopped (overlapping suspensions make one stretch)</param>
 /// <param name="Objections">the objections raised, answered or not</param>
+/// <param name="Rules">the rule values the tender was published under (TenderPublished), kept to the end</param>
+/// <param name="PublicityEndsAt">while in publicity: when it ends (moved out by the time an objection suspended it)</param>
+/// <param name="Candidates">the publicised candidates, in rank order</param>
+/// <param name="Award">the award, once made</param>
 public sealed partial record Tender(
     Guid Id, TenderStatus Status, Guid EntryId, string Jurisdiction, Guid TendereeOrg, Guid AgentOrg, string Currency,
     Money? PriceCeiling, DateTimeOffset BidDeadline, TimeSpan DecryptionWindow, int MinBidders, RuleValue ClarificationLead,
     int Amendments, int ListedCount, DateTimeOffset? DecryptionEndsAt, bool WindowExtended,
     RuleValue DocObjectionLead, RuleValue DocObjectionAnswer, IReadOnlyList<TenderSuspension> Suspensions, DateTimeOffset? SuspendedSince,
-    IReadOnlyList<TenderObjection> Objections)
+    IReadOnlyList<TenderObjection> Objections, IReadOnlyDictionary<string, string>? Rules = null, Money? BidBond = null,
+    DateTimeOffset? PublicityEndsAt = null, IReadOnlyList<PublicisedCandidate>? Candidates = null, TenderAwarded? Award = null,
+    bool HasContract = false, bool ReportFiled = false)
 {
     public static readonly Tender Initial = new(Guid.Empty, TenderStatus.None, Guid.Empty, "", Guid.Empty, Guid.Empty, "",
         null, default, TimeSpan.Zero, 0, RuleSet.NationalDefaults.ClarificationLead, 0, 0, null, false,
@@ -197,7 +203,7 @@ public sealed partial record Tender(
             e.EstimatedValue.Currency, e.PriceCeiling, e.BidDeadline, TimeSpan.FromMinutes(e.DecryptionWindowMinutes),
             int.Parse(e.Rules[Rulebook.MinBidders.Id], System.Globalization.CultureInfo.InvariantCulture),
             RuleValue.Parse(e.Rules[Rulebook.ClarificationLead.Id]), 0, 0, null, false,
-            RuleValue.Parse(e.Rules[Rulebook.DocObjectionLead.Id]), RuleValue.Parse(e.Rules[DocObjectionAnswerId]), [], null, []),
+            RuleValue.Parse(e.Rules[Rulebook.DocObjectionLead.Id]), RuleValue.Parse(e.Rules[DocObjectionAnswerId]), [], null, [], e.Rules, e.BidBond),
         TenderAmended e => state with { BidDeadline = e.BidDeadline, Amendments = e.Number },
         OpeningStarted e => state with { Status = TenderStatus.Opening, ListedCount = e.Bids.Count, DecryptionEndsAt = e.DecryptionEndsAt },
         DecryptionWindowExtended e => state with { DecryptionEndsAt = e.DecryptionEndsAt, WindowExtended = true },
@@ -214,7 +220,13 @@ public sealed partial record Tender(
             SuspendedSince = e.StillSuspended ? state.SuspendedSince : null,
             BidDeadline = e.BidDeadline,
             DecryptionEndsAt = e.DecryptionEndsAt,
+            PublicityEndsAt = e.PublicityEndsAt ?? state.PublicityEndsAt,
         },
+        PublicityStarted e => state with { Status = TenderStatus.Publicity, PublicityEndsAt = e.EndsAt, Candidates = e.Candidates },
+        TenderAwarded e => state with { Status = TenderStatus.Awarded, Award = e },
+        ContractSigned => state with { Status = TenderStatus.Contracted, HasContract = true },
+        SupervisorReportFiled => state with { ReportFiled = true },
+        TenderCancelled => state with { Status = TenderStatus.Cancelled },
         ObjectionRaised e => state with
         {
             Objections = [.. state.Objections, new TenderObjection(e.ObjectionId, e.Stage, e.BidderOrg, e.AnswerDueAt, false)],
@@ -232,6 +244,10 @@ public sealed partial record Tender(
         TenderStatus.Opening => "opening",
         TenderStatus.Failed => "failed",
         TenderStatus.Evaluation => "evaluation",
+        TenderStatus.Publicity => "publicity",
+        TenderStatus.Awarded => "awarded",
+        TenderStatus.Contracted => "contracted",
+        TenderStatus.Cancelled => "cancelled",
         _ => "none",
     };
 

@@ -31,3 +31,16 @@ public sealed record ResumeTender(Guid TenderId, Guid SuspensionId, string Reaso
 public sealed record RaiseObjection(Guid TenderId, Guid ObjectionId, Guid SuspensionId, string Stage, string Grounds, Guid? ObjectorController);
 
 public sealed record AnswerObjection(Guid TenderId, Guid ObjectionId, string Answer);
+
+/// <summary>The result is fixed: its candidates (rank order) and the panel's names are publicised (publicity-start).</summary>
+public sealed record StartPublicity(Guid TenderId, IReadOnlyList<PublicisedCandidate> Candidates, IReadOnlyList<string> PanelNames);
+
+/// <param name="ReasonIfNotFirst">why a better-ranked candidate is passed over (it withdrew, or lost its standing)</param>
+public sealed record AwardTender(Guid TenderId, Guid BidId, string? ReasonIfNotFirst, IReadOnlyList<Guid> Bidders);
+
+public sealed record RecordContract(Guid TenderId, DateTimeOffset SignedAt, Money Value, IReadOnlyList<TenderDocument> Documents);
+
+public sealed record FileSupervisorReport(Guid TenderId, IReadOnlyList<TenderDocument> Documents);
+
+/// <param name="Bidders">the organisations whose bid security is owed back</param>
+public sealed record CancelTender(Guid TenderId, string Reason, IReadOnlyList<Guid> Bidders);

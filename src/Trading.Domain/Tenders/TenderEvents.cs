@@ -66,11 +66,11 @@ public sealed record TenderSuspended(
 /// trade stopped before it, to the end of the decryption window if it stopped during the window. While another suspension
 /// still holds the trade (<see cref="StillSuspended"/>) nothing is added yet and <see cref="SuspendedFor"/> is zero.
 /// <see cref="BidDeadline"/> and <see cref="DecryptionEndsAt"/> are the tender's times after this event, from which timers
-/// are scheduled again.
+/// are scheduled again; so is <see cref="PublicityEndsAt"/> when the trade stopped during publicity.
 /// </summary>
 public sealed record TenderResumed(
     Guid TenderId, Guid SuspensionId, TimeSpan SuspendedFor, DateTimeOffset BidDeadline, DateTimeOffset? DecryptionEndsAt,
-    DateTimeOffset ResumedAt, string Reason, bool StillSuspended);
+    DateTimeOffset ResumedAt, string Reason, bool StillSuspended, DateTimeOffset? PublicityEndsAt = null);
 
 /// <summary>
 /// An objection (异议) by a bidder organisation. Before the opening its organisation is confidential (downloader-secrecy):

@@ -162,6 +162,28 @@ public class RuleSetTests
     [InlineData("OverdueAlerts", "0.8", true)] // a later yellow alert
     [InlineData("OverdueAlerts", "0.75", false)]
     [InlineData("OverdueAlerts", "0.5", false)]
+    [InlineData("PanelSize", "4", true)]
+    [InlineData("PanelSize", "5", false)]
+    [InlineData("PanelSize", "7", false)]
+    [InlineData("PanelExpertShare", "3/5", true)]
+    [InlineData("PanelExpertShare", "2/3", false)]
+    [InlineData("PanelExpertShare", "4/5", false)]
+    [InlineData("ExpertRotationMonths", "5", true)]
+    [InlineData("ExpertRotationMonths", "12", false)]
+    [InlineData("ScoreDeviation", "0.31", true)]
+    [InlineData("ScoreDeviation", "0.2", false)]
+    [InlineData("MaxCandidates", "4", true)]
+    [InlineData("MaxCandidates", "1", false)]
+    [InlineData("PublicityStart", "4d", true)]
+    [InlineData("PublicityStart", "2d", false)]
+    [InlineData("PublicityPeriod", "2d", true)]
+    [InlineData("PublicityPeriod", "5d", false)]
+    [InlineData("PublicityPeriod", "00:00:10", true)]
+    [InlineData("ResultObjectionAnswer", "4d", true)]
+    [InlineData("ContractDeadline", "31d", true)]
+    [InlineData("ContractDeadline", "30d", false)]
+    [InlineData("ReportToSupervisor", "16d", true)]
+    [InlineData("ReportToSupervisor", "15d", false)]
     public void A_single_value_is_weaker_than_the_law_or_not(string key, string value, bool weaker)
     {
         var set = Configured((key, value));
@@ -176,15 +198,26 @@ public class RuleSetTests
             {
                 ["bid-security-cap"] = "0.02",
                 ["clarification-lead"] = "15d",
+                ["contract-deadline"] = "30d",
                 ["decryption-window"] = "01:00:00",
                 ["decryption-window-max-minutes"] = "120",
                 ["decryption-window-min-minutes"] = "30",
                 ["doc-objection-answer"] = "3d",
                 ["doc-objection-lead"] = "10d",
                 ["entry-approval-deadline"] = "2wd",
+                ["expert-rotation"] = "6",
+                ["max-candidates"] = "3",
                 ["min-bidders"] = "3",
                 ["min-bidding-period"] = "20d",
+                ["objection-suspends"] = "3d",
                 ["overdue-alerts"] = "0.75",
+                ["panel-expert-share"] = "2/3",
+                ["panel-size"] = "5",
+                ["publicity-period"] = "3d",
+                ["publicity-start"] = "3d",
+                ["report-to-supervisor"] = "15d",
+                ["score-deviation"] = "0.30",
+                ["score-trimming"] = "7",
             },
             Law.Resolved());
         Assert.Equal(Law.Resolved().Keys.Order(StringComparer.Ordinal), Law.Resolved().Keys);
