@@ -48,7 +48,13 @@ public static class MartenSetup
             o.Projections.Add(new DeciderProjection<Tender>(Tender.Initial, Tender.Evolve,
                 typeof(TenderPublished), typeof(TenderAmended), typeof(OpeningStarted), typeof(DecryptionWindowExtended),
                 typeof(OpeningCompleted), typeof(TenderFailed), typeof(TenderSuspended), typeof(TenderResumed), typeof(ObjectionRaised),
-                typeof(ObjectionAnswered)), ProjectionLifecycle.Inline);
+                typeof(ObjectionAnswered), typeof(PublicityStarted), typeof(TenderAwarded), typeof(ContractSigned), typeof(SupervisorReportFiled),
+                typeof(TenderCancelled)), ProjectionLifecycle.Inline);
+            o.Projections.Add(new DeciderProjection<Trading.Domain.Experts.Expert>(Trading.Domain.Experts.Expert.Initial, Trading.Domain.Experts.Expert.Evolve,
+                typeof(Trading.Domain.Experts.ExpertRegistered), typeof(Trading.Domain.Experts.ExpertUpdated)), ProjectionLifecycle.Inline);
+            o.Projections.Add(new DeciderProjection<Trading.Domain.Panels.Panel>(Trading.Domain.Panels.Panel.Initial, Trading.Domain.Panels.Panel.Evolve,
+                typeof(Trading.Domain.Panels.PanelDrawCommitted), typeof(Trading.Domain.Panels.PanelDrawn), typeof(Trading.Domain.Panels.PanelMemberRecused)),
+                ProjectionLifecycle.Inline);
             // A bid's state holds its ciphertext: replayed when needed rather than stored twice.
             o.Projections.Add(new DeciderProjection<Bid>(Bid.Initial, Bid.Evolve,
                 typeof(BidSubmitted), typeof(BidReplaced), typeof(BidWithdrawn), typeof(BidKeyAccepted), typeof(BidOpened),
