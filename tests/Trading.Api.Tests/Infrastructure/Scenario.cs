@@ -85,17 +85,52 @@ public sealed class Scenario(TradingApp app)
         return created.GetProperty("id").GetGuid();
     }
 
-    public async Task<Guid> PublishAsync(Guid entryId, DateTimeOffset deadline)
+    public async Task<Guid> PublishAsync(Guid entryId, DateTimeOffset deadline, object? evaluation = null, object? bidBond = null)
     {
         var published = await Expect(await Agent.PostAsJsonAsync("/api/tenders", new
         {
             entryId,
             title = "昆明市某道路改造工程施工 第1标段",
             bidDeadline = deadline,
+            bidBond,
             documents = new[] { new { name = "招标文件.pdf", sha256 = TradingApp.Sha256Hex("documents") } },
-            evaluation = new { method = "lowestPrice" },
+            evaluation = evaluation ?? new { method = "lowestPrice" },
         }), HttpStatusCode.Created);
         return published.GetProperty("id").GetGuid();
+    }
+
+    /// <summary>
+    /// A tender through its opening: one bidder per price submits a sealed bid, the deadline passes, every key goes in and the
+    /// opening completes (the tender is then in evaluation). <paramref name="evaluation"/> is the body's evaluation method
+    /// (lowestPrice by default). The bidders come back in the order of the prices.
+    /// </summary>
+    public async Task<(Guid TenderId, IReadOnlyList<Bidder> Bidders)> OpenedTenderAsync(IReadOnlyList<decimal> prices, object? evaluation = null,
+        object? bidBond = null)
+    {
+        var entryId = await ApprovedEntryAsync();
+        var deadline = app.Clock.GetUtcNow() + TimeSpan.FromDays(25);
+        var tenderId = await PublishAsync(entryId, deadline, evaluation, bidBond);
+        var bidders = new List<Bidder>();
+        var keys = new List<byte[]>();
+        foreach (var (price, i) in prices.Select((p, i) => (p, i)))
+        {
+            var bidder = await BidderAsync($"投标人{i + 1:00}建设有限公司");
+            var sealedBid = Bidder.Seal(tenderId, bidder.Org, price);
+            await Expect(await bidder.SubmitAsync(tenderId, sealedBid), HttpStatusCode.Created);
+            bidders.Add(bidder);
+            keys.Add(sealedBid.Key);
+        }
+        app.Clock.SetUtcNow(deadline);
+        await Expect(await Agent.PostAsync($"/api/tenders/{tenderId}/opening", null), HttpStatusCode.OK);
+        for (var i = 0; i < bidders.Count; i++)
+            await Expect(await bidders[i].DecryptAsync(tenderId, keys[i]), HttpStatusCode.OK);
+        await Expect(await Agent.PostAsync($"/api/tenders/{tenderId}/opening/close", null), HttpStatusCode.OK);
+        await TradingApp.Until(async () =>
+        {
+            var n = await app.CreateClient().GetFromJsonAsync<JsonElement>($"/api/tenders/{tenderId}");
+            return n.GetProperty("status").GetString() == "evaluation" ? "done" : null;
+        }, what: "the opening to complete");
+        return (tenderId, bidders);
     }
 
     public static async Task<JsonElement> Expect(HttpResponseMessage response, HttpStatusCode status)
