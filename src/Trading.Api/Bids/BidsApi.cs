@@ -144,7 +144,7 @@ public static class BidsApi
         if (!own)
         {
             var tender = await session.LoadAsync<Tender>(tenderId, ct);
-            var opened = tender is { Status: TenderStatus.Evaluation or TenderStatus.Failed };
+            var opened = tender is { OpeningConcluded: true };
             var allowed = opened && actor.Role switch
             {
                 Role.Agent => actor.OrganizationId == tender!.AgentOrg,

@@ -15,6 +15,8 @@ public enum TenderStatus { None, Bidding, Opening, Failed, Evaluation, Publicity
 /// <param name="PublicityEndsAt">while in publicity: when it ends (moved out by the time an objection suspended it)</param>
 /// <param name="Candidates">the publicised candidates, in rank order</param>
 /// <param name="Award">the award, once made</param>
+/// <param name="OpeningConcluded">the opening completed or the tender failed at it: its bids are no longer secret to the
+/// parties (a tender cancelled while bidding never reaches this)</param>
 public sealed partial record Tender(
     Guid Id, TenderStatus Status, Guid EntryId, string Jurisdiction, Guid TendereeOrg, Guid AgentOrg, string Currency,
     Money? PriceCeiling, DateTimeOffset BidDeadline, TimeSpan DecryptionWindow, int MinBidders, RuleValue ClarificationLead,
@@ -22,7 +24,7 @@ public sealed partial record Tender(
     RuleValue DocObjectionLead, RuleValue DocObjectionAnswer, IReadOnlyList<TenderSuspension> Suspensions, DateTimeOffset? SuspendedSince,
     IReadOnlyList<TenderObjection> Objections, IReadOnlyDictionary<string, string>? Rules = null, Money? BidBond = null,
     DateTimeOffset? PublicityEndsAt = null, IReadOnlyList<PublicisedCandidate>? Candidates = null, TenderAwarded? Award = null,
-    bool HasContract = false, bool ReportFiled = false)
+    bool HasContract = false, bool ReportFiled = false, bool OpeningConcluded = false)
 {
     public static readonly Tender Initial = new(Guid.Empty, TenderStatus.None, Guid.Empty, "", Guid.Empty, Guid.Empty, "",
         null, default, TimeSpan.Zero, 0, RuleSet.NationalDefaults.ClarificationLead, 0, 0, null, false,
@@ -164,7 +166,7 @@ public sealed partial record Tender(
             throw Refusal.NotFound("The tender");
         RequireOperator(state, context, agentOnly: false);
         RequireNotSuspended(state);
-        if (state.Status is TenderStatus.Evaluation or TenderStatus.Failed)
+        if (state.OpeningConcluded || state.Status == TenderStatus.Cancelled)
             return [];
         if (state.Status != TenderStatus.Opening)
             throw Refusal.NotInPhase(Rulebook.OpeningAtDeadline, "The opening has not started.");
@@ -207,8 +209,8 @@ public sealed partial record Tender(
         TenderAmended e => state with { BidDeadline = e.BidDeadline, Amendments = e.Number },
         OpeningStarted e => state with { Status = TenderStatus.Opening, ListedCount = e.Bids.Count, DecryptionEndsAt = e.DecryptionEndsAt },
         DecryptionWindowExtended e => state with { DecryptionEndsAt = e.DecryptionEndsAt, WindowExtended = true },
-        OpeningCompleted => state with { Status = TenderStatus.Evaluation },
-        TenderFailed e => state with { Status = TenderStatus.Failed, ListedCount = e.Bids.Count },
+        OpeningCompleted => state with { Status = TenderStatus.Evaluation, OpeningConcluded = true },
+        TenderFailed e => state with { Status = TenderStatus.Failed, ListedCount = e.Bids.Count, OpeningConcluded = true },
         TenderSuspended e => state with
         {
             Suspensions = [.. state.Suspensions, new TenderSuspension(e.SuspensionId, e.Kind, e.Reason, e.ObjectionId, e.SuspendedAt, null)],
