@@ -85,6 +85,7 @@ if (roles.Api)
     app.MapOrganizations();
     app.MapEntries();
     app.MapTenders();
+    app.MapAward();
     app.MapBids();
     app.MapSupervisionAlerts();
 }

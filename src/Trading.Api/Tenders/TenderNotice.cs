@@ -15,7 +15,9 @@ public sealed record Suspension(Guid Id, SuspensionKind Kind, string Reason, Dat
 
 /// <summary>
 /// The public notice of a tender (as the law requires it public): never a bid count or a bidder before the opening.
-/// <see cref="Status"/> is the phase; the active suspensions are listed beside it.
+/// <see cref="Status"/> is the phase; the active suspensions are listed beside it. From publicity on it shows the candidates
+/// and when publicity ends (moved out by the time an objection suspended it), then the award and the contract; a cancellation
+/// shows its reason, never the refunds it owes (they would name the bidders while bidding, downloader-secrecy).
 /// </summary>
 public sealed record TenderNotice(
     Guid Id, Guid EntryId, string Title, TradeKind Kind, string Jurisdiction, Guid Tenderee, Guid Agent, string Status,
@@ -23,7 +25,13 @@ public sealed record TenderNotice(
     Money EstimatedValue, Money? PriceCeiling, Money? BidBond, DateTimeOffset BidDeadline, int DecryptionWindowMinutes,
     DateTimeOffset? DecryptionEndsAt, IReadOnlyList<TenderDocument> Documents, EvaluationMethod Evaluation, string RuleSet,
     IReadOnlyDictionary<string, string> Rules, IReadOnlyList<Amendment> Amendments, DateTimeOffset PublishedAt,
-    DateTimeOffset? OpenedAt, string? FailureReason);
+    DateTimeOffset? OpenedAt, string? FailureReason, IReadOnlyList<PublicisedCandidate>? Candidates = null, DateTimeOffset? PublicityEndsAt = null,
+    NoticeAward? Award = null, NoticeContract? Contract = null, string? CancellationReason = null, DateTimeOffset? CancelledAt = null);
+
+/// <summary>The award as published (award-notice-all): the winning bid, its bidder and price.</summary>
+public sealed record NoticeAward(Guid BidId, Guid BidderOrg, string BidderName, Money Price, int Rank, DateTimeOffset AwardedAt);
+
+public sealed record NoticeContract(DateTimeOffset SignedAt, Money Value);
 
 public sealed partial class TenderNoticeProjection : SingleStreamProjection<TenderNotice, Guid>
 {
@@ -56,5 +64,16 @@ public sealed partial class TenderNoticeProjection : SingleStreamProjection<Tend
         Suspensions = [.. n.Suspensions.Where(s => s.Id != e.SuspensionId)],
         BidDeadline = e.BidDeadline,
         DecryptionEndsAt = e.DecryptionEndsAt,
+        PublicityEndsAt = e.PublicityEndsAt ?? n.PublicityEndsAt,
     };
+
+    public static TenderNotice Apply(PublicityStarted e, TenderNotice n) =>
+        n with { Status = "publicity", Candidates = e.Candidates, PublicityEndsAt = e.EndsAt };
+
+    public static TenderNotice Apply(TenderAwarded e, TenderNotice n) =>
+        n with { Status = "awarded", Award = new NoticeAward(e.BidId, e.BidderOrg, e.BidderName, e.Price, e.Rank, e.AwardedAt) };
+
+    public static TenderNotice Apply(ContractSigned e, TenderNotice n) => n with { Status = "contracted", Contract = new NoticeContract(e.SignedAt, e.Value) };
+
+    public static TenderNotice Apply(TenderCancelled e, TenderNotice n) => n with { Status = "cancelled", CancellationReason = e.Reason, CancelledAt = e.CancelledAt };
 }

@@ -27,11 +27,20 @@ public static class Steps
     /// <summary>An objection to the tender documents is answered by the deadline it was raised with (L2 第22条).</summary>
     public static readonly Step DocObjectionAnswer = new("doc-objection-answer", Rulebook.DocObjectionLead, null);
 
-    public static readonly IReadOnlyList<Step> All = [EntryApproval, DocObjectionAnswer];
+    /// <summary>objection-suspends (L2 第54条): an objection to the result is answered by the deadline it was raised with.</summary>
+    public static readonly Step ResultObjectionAnswer = new(Rulebook.ObjectionSuspends.Id, Rulebook.ObjectionSuspends, null);
+
+    /// <summary>contract-deadline (L1 第46条): the contract is signed by the due time the award fixed.</summary>
+    public static readonly Step Contract = new(Rulebook.ContractDeadline.Id, Rulebook.ContractDeadline, null);
+
+    /// <summary>report-to-supervisor (L1 第47条): the written report is filed by the due time the award fixed.</summary>
+    public static readonly Step SupervisorReport = new(Rulebook.ReportToSupervisor.Id, Rulebook.ReportToSupervisor, null);
+
+    public static readonly IReadOnlyList<Step> All = [EntryApproval, DocObjectionAnswer, ResultObjectionAnswer, Contract, SupervisorReport];
 
     /// <summary>
     /// Which events start and which meet each step. A new step is a <see cref="Step"/> above and its lines here; publicity
-    /// start, contract and the report to the supervisor come with the events of evaluation and award, one line each way.
+    /// start comes with the events of evaluation, one line each way.
     /// </summary>
     public static readonly IReadOnlyList<StepEvent> Table =
     [
@@ -42,6 +51,17 @@ public static class Steps
         Starts<Trading.Domain.Tenders.ObjectionRaised>(DocObjectionAnswer, e => e.Stage == Trading.Domain.Tenders.ObjectionStage.Documents
             ? new(e.ObjectionId, e.TenderId, null, null, e.RaisedAt, e.AnswerDueAt) : null),
         Meets<Trading.Domain.Tenders.ObjectionAnswered>(DocObjectionAnswer, e => new(e.ObjectionId, e.AnsweredAt)),
+        // The answer does not name its stage: the watcher drops a fulfilment whose obligation was never started.
+        Starts<Trading.Domain.Tenders.ObjectionRaised>(ResultObjectionAnswer, e => e.Stage == Trading.Domain.Tenders.ObjectionStage.Result
+            ? new(e.ObjectionId, e.TenderId, null, null, e.RaisedAt, e.AnswerDueAt) : null),
+        Meets<Trading.Domain.Tenders.ObjectionAnswered>(ResultObjectionAnswer, e => new(e.ObjectionId, e.AnsweredAt)),
+        Starts<Trading.Domain.Tenders.TenderAwarded>(Contract, e => new(e.TenderId, e.TenderId, null, null, e.AwardedAt, e.ContractDueAt)),
+        // The law counts the signature, not its recording.
+        Meets<Trading.Domain.Tenders.ContractSigned>(Contract, e => new(e.TenderId, e.SignedAt)),
+        // A cancelled tender owes no contract.
+        Meets<Trading.Domain.Tenders.TenderCancelled>(Contract, e => new(e.TenderId, e.CancelledAt)),
+        Starts<Trading.Domain.Tenders.TenderAwarded>(SupervisorReport, e => new(e.TenderId, e.TenderId, null, null, e.AwardedAt, e.ReportDueAt)),
+        Meets<Trading.Domain.Tenders.SupervisorReportFiled>(SupervisorReport, e => new(e.TenderId, e.FiledAt)),
     ];
 
     public static IReadOnlyList<Type> EventTypes { get; } = Table.Select(l => l.EventType).Distinct().ToList();

@@ -28,7 +28,10 @@ public sealed record SuspendTender(Guid TenderId, Guid SuspensionId, string Reas
 public sealed record ResumeTender(Guid TenderId, Guid SuspensionId, string Reason);
 
 /// <param name="ObjectorController">the objecting organisation's declared controller, for operator-never-bids</param>
-public sealed record RaiseObjection(Guid TenderId, Guid ObjectionId, Guid SuspensionId, string Stage, string Grounds, Guid? ObjectorController);
+/// <param name="ListedAtOpening">whether the objector's organisation is on the opening's list (OpeningStarted): only such a
+/// bidder objects at the opening or to the result</param>
+public sealed record RaiseObjection(Guid TenderId, Guid ObjectionId, Guid SuspensionId, string Stage, string Grounds, Guid? ObjectorController,
+    bool ListedAtOpening = false);
 
 public sealed record AnswerObjection(Guid TenderId, Guid ObjectionId, string Answer);
 

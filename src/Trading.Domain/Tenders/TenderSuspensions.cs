@@ -25,6 +25,11 @@ public sealed partial record Tender
 
     public const string ObjectionAnsweredReason = "The objection to the tender documents was answered.";
 
+    /// <summary>The public reason of a result objection's suspension: it names neither the objector nor its grounds.</summary>
+    public const string ResultObjectionSuspensionReason = "An objection to the result awaits the agent's answer (L2 第54条).";
+
+    public const string ResultObjectionAnsweredReason = "The objection to the result was answered.";
+
     private const int MaxReason = 2000;
     private const int MaxText = 4000;
 
@@ -56,9 +61,12 @@ public sealed partial record Tender
     }
 
     /// <summary>
-    /// L2 第22条: a potential bidder objects to the tender documents until doc-objection-lead before the deadline; the
-    /// trade is suspended until the agent answers, which is due within the answer period (doc-objection-answer).
-    /// Objections at the opening and to the result need the opening's list and the publicity: they come with those steps.
+    /// Objections (异议), by stage. <c>documents</c> (L2 第22条): a potential bidder objects to the tender documents until
+    /// doc-objection-lead before the deadline; the trade is suspended until the agent answers, which is due within the answer
+    /// period (doc-objection-answer). <c>opening</c> (opening-objection, L2 第44条): a bidder on the opening's list objects
+    /// while the opening runs; it is recorded, does not suspend, and is answered on the spot: due by the end of the decryption
+    /// window. <c>result</c> (objection-suspends, L2 第54条): a bidder on the opening's list objects to the publicised
+    /// candidates before publicity ends; the trade is suspended until the agent answers, due within objection-suspends.
     /// </summary>
     public static IReadOnlyList<object> Decide(RaiseObjection command, Tender state, Context context)
     {
@@ -66,9 +74,16 @@ public sealed partial record Tender
             throw Refusal.NotFound("The tender");
         var actor = context.Actor;
         var org = actor.OrganizationId;
+        var stageRule = command.Stage switch
+        {
+            "opening" => Rulebook.OpeningObjection,
+            "result" => Rulebook.ObjectionSuspends,
+            _ => Rulebook.DocObjectionLead,
+        };
         if (actor.Role != Role.Bidder)
-            throw Separation.NotABidder(actor, state.IsParty(org) ? Rulebook.TendereeNeverBids : Rulebook.DocObjectionLead,
-                "Objections to the tender documents are raised by potential bidders.");
+            throw Separation.NotABidder(actor, state.IsParty(org) ? Rulebook.TendereeNeverBids : stageRule,
+                command.Stage is "opening" or "result" ? "Objections at the opening and to the result are raised by the tender's bidders."
+                    : "Objections to the tender documents are raised by potential bidders.");
         context.RequireNotSupervisory(org, command.ObjectorController, "take part as bidders");
         if (Separation.IsOperatorRelated(org, command.ObjectorController, context.OperatorOrganizations))
             throw Refusal.Breaks(Rulebook.OperatorNeverBids, "The trading centre's organisations, and those they control, never take part as bidders.");
@@ -77,11 +92,21 @@ public sealed partial record Tender
         var stage = command.Stage switch
         {
             "documents" => ObjectionStage.Documents,
-            "opening" or "result" => throw Refusal.Invalid("stage",
-                "Objections at the opening and to the result come with the steps that record them; this version accepts stage documents."),
+            "opening" => ObjectionStage.Opening,
+            "result" => ObjectionStage.Result,
             _ => throw Refusal.Invalid("stage", "The stage is documents, opening or result."),
         };
         RequireText("grounds", command.Grounds, MaxText, "The grounds of the objection are stated (at most 4000 characters).");
+        return stage switch
+        {
+            ObjectionStage.Opening => RaiseAtOpening(command, state, context),
+            ObjectionStage.Result => RaiseToResult(command, state, context),
+            _ => RaiseToDocuments(command, state, context),
+        };
+    }
+
+    private static IReadOnlyList<object> RaiseToDocuments(RaiseObjection command, Tender state, Context context)
+    {
         if (state.Status != TenderStatus.Bidding)
             throw Refusal.NotInPhase(Rulebook.DocObjectionLead, "Objections to the tender documents are raised while bidding is open.");
         // Time the trade stands still does not count against the bidder: the deadline it will have on resumption applies.
@@ -93,8 +118,47 @@ public sealed partial record Tender
         var due = LegalTime.PeriodEnd(context.Now, state.DocObjectionAnswer, context.Calendar);
         return
         [
-            new ObjectionRaised(state.Id, command.ObjectionId, stage, org, command.Grounds, due, context.Now),
+            new ObjectionRaised(state.Id, command.ObjectionId, ObjectionStage.Documents, context.Actor.OrganizationId, command.Grounds, due, context.Now),
             new TenderSuspended(state.Id, command.SuspensionId, SuspensionKind.Objection, ObjectionSuspensionReason, command.ObjectionId, context.Now),
+        ];
+    }
+
+    /// <summary>
+    /// L2 第44条: raised at the opening and answered there; the answer is due when the decryption window ends (as extended),
+    /// the opening's own end. It does not hold the opening: the record is completed whatever the answer.
+    /// </summary>
+    private static IReadOnlyList<object> RaiseAtOpening(RaiseObjection command, Tender state, Context context)
+    {
+        if (!command.ListedAtOpening)
+            throw Refusal.Breaks(Rulebook.OpeningObjection, "Objections at the opening are raised by the bidders on its list.");
+        if (state.Status != TenderStatus.Opening)
+            throw Refusal.NotInPhase(Rulebook.OpeningObjection, "Objections at the opening are raised while the opening runs.");
+        return
+        [
+            new ObjectionRaised(state.Id, command.ObjectionId, ObjectionStage.Opening, context.Actor.OrganizationId, command.Grounds,
+                state.DecryptionEndsAt!.Value, context.Now),
+        ];
+    }
+
+    /// <summary>
+    /// L2 第54条: during publicity, before it ends (the end it will have once the trade resumes, should another objection
+    /// hold it); the trade waits for the answer.
+    /// </summary>
+    private static IReadOnlyList<object> RaiseToResult(RaiseObjection command, Tender state, Context context)
+    {
+        if (!command.ListedAtOpening)
+            throw Refusal.Breaks(Rulebook.ObjectionSuspends, "Objections to the result are raised by the bidders on the opening's list.");
+        if (state.Status != TenderStatus.Publicity)
+            throw Refusal.NotInPhase(Rulebook.ObjectionSuspends, "Objections to the result are raised while the candidates are publicised.");
+        var ends = state.PublicityEndsAsOf(context.Now);
+        if (context.Now >= ends)
+            throw Refusal.NotInPhase(Rulebook.ObjectionSuspends, $"Publicity ended at {Times.Format(ends)}: objections to the result are raised before.");
+        var answer = state.RuleValueOf(Rulebook.ObjectionSuspends, RuleSet.NationalDefaults.ResultObjectionAnswer);
+        var due = LegalTime.PeriodEnd(context.Now, answer, context.Calendar);
+        return
+        [
+            new ObjectionRaised(state.Id, command.ObjectionId, ObjectionStage.Result, context.Actor.OrganizationId, command.Grounds, due, context.Now),
+            new TenderSuspended(state.Id, command.SuspensionId, SuspensionKind.Objection, ResultObjectionSuspensionReason, command.ObjectionId, context.Now),
         ];
     }
 
@@ -112,14 +176,30 @@ public sealed partial record Tender
             throw Separation.NotTheAgent(actor, "Only the tender's own agent answers an objection to its documents.");
         var objection = state.Objections.FirstOrDefault(o => o.Id == command.ObjectionId) ?? throw Refusal.NotFound("The objection");
         if (objection.Answered)
-            throw Refusal.Forbids(Rulebook.DocObjectionLead, "This objection was already answered.", "not-in-phase");
+            throw Refusal.Forbids(RuleOf(objection.Stage), "This objection was already answered.", "not-in-phase");
         RequireText("answer", command.Answer, MaxText, "The answer is stated (at most 4000 characters).");
 
         var answered = new ObjectionAnswered(state.Id, objection.Id, command.Answer, context.Now);
         return state.Suspensions.FirstOrDefault(s => s.ObjectionId == objection.Id && s.ResumedAt is null) is { } suspension
-            ? [answered, Resume(state, suspension, ObjectionAnsweredReason, context.Now)]
+            ? [answered, Resume(state, suspension, objection.Stage == ObjectionStage.Result ? ResultObjectionAnsweredReason : ObjectionAnsweredReason, context.Now)]
             : [answered];
     }
+
+    private static Rule RuleOf(ObjectionStage stage) => stage switch
+    {
+        ObjectionStage.Opening => Rulebook.OpeningObjection,
+        ObjectionStage.Result => Rulebook.ObjectionSuspends,
+        _ => Rulebook.DocObjectionLead,
+    };
+
+    /// <summary>
+    /// When publicity will end if the trade resumes now: a suspension that began during publicity moves its end out by the
+    /// time suspended (L2 第54条: the remaining publicity time runs after the answer).
+    /// </summary>
+    public DateTimeOffset PublicityEndsAsOf(DateTimeOffset now) =>
+        Status == TenderStatus.Publicity && PublicityEndsAt is { } end && SuspendedSince is { } since && since < end
+            ? end + Suspended(since, now)
+            : PublicityEndsAt ?? DateTimeOffset.MinValue;
 
     /// <summary>The active suspension that answers for the trade: a supervisor's before an objection's.</summary>
     public TenderSuspension? HoldingSuspension() =>
@@ -140,21 +220,25 @@ public sealed partial record Tender
         throw s.Kind == SuspensionKind.Supervisor
             ? Refusal.Suspended(Rulebook.SupervisorSuspension,
                 $"A supervisor suspended this trade at {Times.Format(s.Since)} ({s.Reason}); every act waits until it resumes.")
-            // Documents objections only for now; an objection during publicity will name objection-suspends.
-            : Refusal.Suspended(Rulebook.DocObjectionLead,
-                $"An objection to the tender documents suspended this trade at {Times.Format(s.Since)}; every act waits until the agent answers it.");
+            : state.Objections.Any(o => o.Id == s.ObjectionId && o.Stage == ObjectionStage.Result)
+                ? Refusal.Suspended(Rulebook.ObjectionSuspends,
+                    $"An objection to the result suspended this trade at {Times.Format(s.Since)}; every act waits until the agent answers it.")
+                : Refusal.Suspended(Rulebook.DocObjectionLead,
+                    $"An objection to the tender documents suspended this trade at {Times.Format(s.Since)}; every act waits until the agent answers it.");
     }
 
     private static TenderResumed Resume(Tender state, TenderSuspension suspension, string reason, DateTimeOffset now)
     {
         if (state.Suspensions.Any(s => s.ResumedAt is null && s.Id != suspension.Id))
-            return new TenderResumed(state.Id, suspension.Id, TimeSpan.Zero, state.BidDeadline, state.DecryptionEndsAt, now, reason, true);
+            return new TenderResumed(state.Id, suspension.Id, TimeSpan.Zero, state.BidDeadline, state.DecryptionEndsAt, now, reason, true,
+                state.PublicityEndsAt);
         var since = state.SuspendedSince ?? suspension.Since;
         var suspendedFor = Suspended(since, now);
         // Only what was still running when the trade stopped gets the time back.
         var deadline = state.Status == TenderStatus.Bidding && since < state.BidDeadline ? state.BidDeadline + suspendedFor : state.BidDeadline;
         var windowEnd = state.Status == TenderStatus.Opening && since < state.DecryptionEndsAt ? state.DecryptionEndsAt + suspendedFor : state.DecryptionEndsAt;
-        return new TenderResumed(state.Id, suspension.Id, suspendedFor, deadline, windowEnd, now, reason, false);
+        var publicityEnd = state.Status == TenderStatus.Publicity && since < state.PublicityEndsAt ? state.PublicityEndsAt + suspendedFor : state.PublicityEndsAt;
+        return new TenderResumed(state.Id, suspension.Id, suspendedFor, deadline, windowEnd, now, reason, false, publicityEnd);
     }
 
     /// <summary>Whole milliseconds, as deadlines are kept: a deadline plus the time suspended stays on the millisecond.</summary>

@@ -133,6 +133,24 @@ public sealed class AuthorizationMatrixTests(AcceptanceStage stage) : IClassFixt
                     new { answer = "经复核，修改评分标准" });
             },
             [401, 200, 403, 403, 403, 403, 422, 403, 403, 403], "rule-violation"),
+        // The award's acts on a tender still bidding: refused by phase for its agent, by rule or role for everyone else.
+        new("POST /api/tenders/{id:guid}/award", "POST /api/tenders/{bidding}/award",
+            (s, c) => Post(s, c, $"/api/tenders/{s.Bidding}/award", new { bidId = s.BidId(s.Bidding, s.BidderOrg) }),
+            [401, 409, 403, 403, 403, 403, 422, 403, 403, 403], "not-in-phase rule-violation"),
+        new("POST /api/tenders/{id:guid}/contract", "POST /api/tenders/{bidding}/contract",
+            (s, c) => Post(s, c, $"/api/tenders/{s.Bidding}/contract", new
+            {
+                signedAt = s.Now, value = new { amount = "9000000.00", currency = "CNY" },
+                documents = new[] { new { name = "合同.pdf", sha256 = TradingApp.Sha256Hex("contract") } },
+            }),
+            [401, 409, 403, 403, 403, 403, 422, 403, 403, 403], "not-in-phase rule-violation"),
+        new("POST /api/tenders/{id:guid}/supervisor-report", "POST /api/tenders/{bidding}/supervisor-report",
+            (s, c) => Post(s, c, $"/api/tenders/{s.Bidding}/supervisor-report",
+                new { documents = new[] { new { name = "书面报告.pdf", sha256 = TradingApp.Sha256Hex("report") } } }),
+            [401, 409, 403, 403, 403, 403, 422, 403, 403, 403], "not-in-phase rule-violation"),
+        new("POST /api/tenders/{id:guid}/cancellation", "POST /api/tenders/{a fresh bidding tender}/cancellation",
+            async (s, c) => new Call(s.Client(c), HttpMethod.Post, $"/api/tenders/{await s.PublishAsync()}/cancellation", new { reason = "项目资金未落实" }),
+            [401, 200, 403, 403, 403, 403, 422, 403, 403, 403], "rule-violation"),
         new("GET /api/tenders/{id:guid}/opening", "GET /api/tenders/{completed}/opening",
             (s, c) => Get(s, c, $"/api/tenders/{s.Opened}/opening"),
             [401, 200, 200, 200, 200, 403, 404, 404, 404, 404]),

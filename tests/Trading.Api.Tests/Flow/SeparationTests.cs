@@ -265,11 +265,15 @@ public sealed class SeparationTests : IAsyncLifetime
         var stranger = await app.As("bidder", Guid.CreateVersion7());
         await RefusedAsync(await stranger.PostAsJsonAsync($"/api/tenders/{tenderId}/objections", objection), 422, "organization-unregistered", null);
 
-        // Stages that come with later steps say so.
+        // Objections at the opening and to the result come from bidders on the opening's list: there is none while bidding.
         var bidder = await trade.BidderAsync("甲建设集团有限公司");
-        var later = await RefusedAsync(await bidder.Client.PostAsJsonAsync($"/api/tenders/{tenderId}/objections", new { stage = "opening", grounds = "异议" }),
+        await RefusedAsync(await bidder.Client.PostAsJsonAsync($"/api/tenders/{tenderId}/objections", new { stage = "opening", grounds = "异议" }),
+            422, "rule-violation", "opening-objection");
+        await RefusedAsync(await bidder.Client.PostAsJsonAsync($"/api/tenders/{tenderId}/objections", new { stage = "result", grounds = "异议" }),
+            422, "rule-violation", "objection-suspends");
+        var misspelt = await RefusedAsync(await bidder.Client.PostAsJsonAsync($"/api/tenders/{tenderId}/objections", new { stage = "award", grounds = "异议" }),
             422, "validation", null);
-        Assert.True(later.GetProperty("errors").TryGetProperty("stage", out _));
+        Assert.True(misspelt.GetProperty("errors").TryGetProperty("stage", out _));
 
         // By time: through Friday 13 March (23 − 10) Beijing time, to the millisecond.
         app.Clock.SetUtcNow(new DateTimeOffset(2026, 3, 13, 23, 59, 59, 999, TimeSpan.FromHours(8)));

@@ -97,17 +97,15 @@ public class ObjectionDeciderTests
     }
 
     [Fact]
-    public void Objections_at_the_opening_and_to_the_result_come_with_a_later_step()
+    public void The_stage_is_documents_opening_or_result_as_spelt()
     {
-        foreach (var stage in new[] { "opening", "result" })
+        // Objections at the opening and to the result: PublicityDeciderTests.
+        foreach (var stage in new[] { "Documents", "award", "" })
         {
             Tenders.Given(TenderPublished())
                 .When(s => Tender.Decide(Raise(stage), s, At(Wednesday, Bidder(BidderA))))
                 .ThenInvalid("stage");
         }
-        Tenders.Given(TenderPublished())
-            .When(s => Tender.Decide(Raise("Documents"), s, At(Wednesday, Bidder(BidderA))))
-            .ThenInvalid("stage");
     }
 
     [Theory]
