@@ -526,8 +526,9 @@ public sealed class NegativeInputTests(AcceptanceStage stage) : IClassFixture<Ac
             OtherType = ("stage", "[\"documents\"]"),
             Extras =
             [
-                Raw("stage: opening (a later step)", "stage", "\"opening\"", Invalid),
-                Raw("stage: result (a later step)", "stage", "\"result\"", Invalid),
+                // Valid stages, but the objector is on no opening's list while bidding is open.
+                Raw("stage: opening (not on the opening's list)", "stage", "\"opening\"", new(422, "rule-violation", "opening-objection")),
+                Raw("stage: result (not on the opening's list)", "stage", "\"result\"", new(422, "rule-violation", "objection-suspends")),
                 Raw("stage: Documents", "stage", "\"Documents\"", Invalid),
                 Raw("grounds: only whitespace", "grounds", "\"  \"", Invalid),
                 Raw("grounds: 4001 characters", "grounds", Quoted(new string('异', 4001)), Invalid),
