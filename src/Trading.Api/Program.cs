@@ -2,12 +2,14 @@ using Mediator;
 using Scalar.AspNetCore;
 using Trading.Api.Bids;
 using Trading.Api.Entries;
+using Trading.Api.Experts;
 using Trading.Api.Infrastructure;
 using Trading.Api.Infrastructure.Http;
 using Trading.Api.Infrastructure.Marten;
 using Trading.Api.Infrastructure.Messaging;
 using Trading.Api.Infrastructure.Security;
 using Trading.Api.Organizations;
+using Trading.Api.Panels;
 using Trading.Api.Platform;
 using Trading.Api.Supervision;
 using Trading.Api.Tenders;
@@ -87,6 +89,8 @@ if (roles.Api)
     app.MapTenders();
     app.MapAward();
     app.MapBids();
+    app.MapExperts();
+    app.MapPanels();
     app.MapSupervisionAlerts();
 }
 

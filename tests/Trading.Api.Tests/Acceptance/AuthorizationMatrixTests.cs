@@ -182,11 +182,62 @@ public sealed class AuthorizationMatrixTests(AcceptanceStage stage) : IClassFixt
             (s, c) => Get(s, c, $"/api/tenders/{s.Opened}/bids/{s.BidId(s.Opened, s.BidderOrg)}"),
             [401, 200, 200, 200, 200, 404, 404, 404, 404, 404]),
 
+        new("POST /api/experts/", "POST /api/experts",
+            (s, c) => Post(s, c, "/api/experts", ExpertBody()),
+            [401, 403, 403, 201, 403, 403, 403, 403, 422, 403], "rule-violation"),
+        new("PUT /api/experts/{id:guid}", "PUT /api/experts/{the centre's}",
+            async (s, c) => new Call(s.Client(c), HttpMethod.Put, $"/api/experts/{await ExpertAsync(s)}", ExpertBody()),
+            [401, 403, 403, 200, 403, 403, 403, 403, 404, 403]),
+        new("GET /api/experts/", "GET /api/experts", (s, c) => Get(s, c, "/api/experts"),
+            [401, 403, 403, 200, 403, 403, 403, 403, 200, 403]),
+        new("GET /api/experts/{id:guid}", "GET /api/experts/{the centre's}",
+            async (s, c) => new Call(s.Client(c), HttpMethod.Get, $"/api/experts/{await ExpertAsync(s)}"),
+            [401, 403, 403, 200, 403, 403, 403, 403, 404, 403]),
+        new("POST /api/tenders/{id:guid}/panel/draw", "POST /api/tenders/{opening}/panel/draw",
+            (s, c) => Post(s, c, $"/api/tenders/{s.Opening}/panel/draw", new { specialties = new[] { new { code = "A010101", count = 5 } } }),
+            [401, 403, 403, 409, 403, 403, 403, 403, 422, 403], "not-in-phase rule-violation"),
+        new("POST /api/tenders/{id:guid}/panel/members/{memberId:guid}/recusal", "POST /api/tenders/{completed, drawn}/panel/members/{not a member}/recusal",
+            async (s, c) => new Call(s.Client(c), HttpMethod.Post, $"/api/tenders/{await PanelAsync(s)}/panel/members/{Guid.CreateVersion7()}/recusal",
+                new { reason = "回避" }),
+            [401, 403, 403, 404, 403, 404, 403, 403, 404, 403]),
+        new("GET /api/tenders/{id:guid}/panel", "GET /api/tenders/{completed, drawn}/panel",
+            async (s, c) => new Call(s.Client(c), HttpMethod.Get, $"/api/tenders/{await PanelAsync(s)}/panel"),
+            [401, 404, 404, 200, 200, 404, 404, 404, 404, 404]),
+        new("GET /api/tenders/{id:guid}/panel/draw/verification", "GET /api/tenders/{completed, drawn}/panel/draw/verification",
+            async (s, c) => new Call(s.Client(c), HttpMethod.Get, $"/api/tenders/{await PanelAsync(s)}/panel/draw/verification"),
+            [401, 404, 404, 200, 200, 404, 404, 404, 404, 404],
+            Then: (_, body) => Assert.True(body.GetProperty("valid").GetBoolean())),
+
         new("GET /api/supervision/alerts", "GET /api/supervision/alerts",
             (s, c) => Get(s, c, "/api/supervision/alerts?level=red"),
             [401, 403, 403, 403, 200, 403, 403, 403, 403, 200],
             Then: (_, body) => Assert.Equal(JsonValueKind.Array, body.GetProperty("items").ValueKind)),
     ];
+
+    private static object ExpertBody() => new
+    {
+        name = "王工", employerOrg = Guid.CreateVersion7(), specialties = new[] { "A010101" }, jurisdiction = AcceptanceStage.Jurisdiction,
+        status = "active", official = false, avoidOrgs = Array.Empty<Guid>(),
+    };
+
+    private static async Task<Guid> ExpertAsync(AcceptanceStage s)
+    {
+        using var response = await s.Client(Center).PostAsJsonAsync("/api/experts", ExpertBody());
+        return (await Scenario.Expect(response, HttpStatusCode.Created)).GetProperty("id").GetGuid();
+    }
+
+    // The completed tender's panel, drawn once per stage from the experts registered so far: the panel rows only read it.
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<AcceptanceStage, Task<Guid>> Drawn = [];
+
+    private static Task<Guid> PanelAsync(AcceptanceStage s) => Drawn.GetValue(s, async stage =>
+    {
+        for (var i = 0; i < 5; i++)
+            await ExpertAsync(stage);
+        using var response = await stage.Client(Center).PostAsJsonAsync($"/api/tenders/{stage.Opened}/panel/draw",
+            new { specialties = new[] { new { code = "A010101", count = 5 } } });
+        await Scenario.Expect(response, HttpStatusCode.Created);
+        return stage.Opened;
+    });
 
     public static TheoryData<string, Caller> Cells()
     {
