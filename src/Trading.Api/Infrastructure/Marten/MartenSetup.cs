@@ -63,7 +63,9 @@ public static class MartenSetup
             o.Projections.Add<TenderNoticeProjection>(ProjectionLifecycle.Inline);
 
             o.Schema.For<BidSummary>().Index(x => x.TenderId);
-            o.Schema.For<Tender>().Index(x => x.Status);
+            o.Schema.For<Tender>().Index(x => x.Status).Index(x => x.TendereeOrg);
+            o.Schema.For<Trading.Domain.Panels.Panel>().Index(x => x.TenderId);
+            o.Schema.For<Trading.Domain.Experts.Expert>().Index(x => x.Jurisdiction);
             o.Schema.For<TenderNotice>().Index(x => x.Status);
             o.Schema.For<IdempotencyRecord>();
         }).UseLightweightSessions().ApplyAllDatabaseChangesOnStartup();
