@@ -2,6 +2,7 @@ using Mediator;
 using Scalar.AspNetCore;
 using Trading.Api.Bids;
 using Trading.Api.Entries;
+using Trading.Api.Evaluation;
 using Trading.Api.Infrastructure;
 using Trading.Api.Infrastructure.Http;
 using Trading.Api.Infrastructure.Marten;
@@ -86,6 +87,7 @@ if (roles.Api)
     app.MapEntries();
     app.MapTenders();
     app.MapBids();
+    app.MapEvaluation();
     app.MapSupervisionAlerts();
 }
 
