@@ -175,4 +175,34 @@ public sealed class EvaluationFlowTests : IAsyncLifetime
         var publicity = (await TenderEventsAsync(tenderId)).OfType<PublicityStarted>().Single();
         Assert.Equal([8_000_000.00m, 8_500_000.00m, 9_000_000.00m], publicity.Candidates.Select(c => c.Price.Amount));
     }
+
+    [Fact]
+    public async Task When_the_panel_rejects_every_bid_the_result_has_no_candidate_and_the_tender_fails()
+    {
+        var (tenderId, bidders) = await trade.OpenedTenderAsync([8_000_000.00m, 8_500_000.00m, 9_000_000.00m]);
+        var panel = await PanelSeating.SeatPanelAsync(app, tenderId, trade.AgentOrg, experts: 5);
+        var bids = bidders.Select(b => b.BidId(tenderId)).ToList();
+        // An unqualified verdict needs its reasons.
+        await Scenario.ExpectProblem(await panel[0].Client.PostAsJsonAsync($"/api/tenders/{tenderId}/evaluation/scores",
+            new { bidId = bids[0], qualified = false, criteria = Array.Empty<object>() }), (HttpStatusCode)422, "validation");
+        // Three of five find every bid unqualified: a majority (L2 第51条) rejects them all.
+        for (var m = 0; m < panel.Count; m++)
+            await Scenario.Expect(await panel[m].Client.PostAsJsonAsync($"/api/tenders/{tenderId}/evaluation/scores",
+                new { scores = bids.Select(b => new { bidId = b, qualified = m >= 3, reasons = m >= 3 ? null : new[] { "未按招标文件要求提交投标保证金" }, criteria = Array.Empty<object>() }) }),
+                HttpStatusCode.OK);
+        foreach (var seat in panel.Take(4))
+            await Scenario.Expect(await SignAsync(seat, tenderId), HttpStatusCode.OK);
+        var last = await Scenario.Expect(await SignAsync(panel[4], tenderId), HttpStatusCode.OK);
+        Assert.Equal(("failed", "failed"), (last.GetProperty("status").GetString(), last.GetProperty("tenderStatus").GetString()));
+
+        var events = await TenderEventsAsync(tenderId);
+        Assert.Equal(FailureReasons.AllBidsRejected, events.OfType<TenderFailed>().Single().Reason);
+        Assert.Empty(events.OfType<PublicityStarted>());
+        var result = await Scenario.Expect(await trade.Agent.GetAsync($"/api/tenders/{tenderId}/evaluation"), HttpStatusCode.OK);
+        Assert.Empty(result.GetProperty("candidates").EnumerateArray());
+        Assert.All(result.GetProperty("ranking").EnumerateArray(), r =>
+            Assert.Contains("3 of 5", r.GetProperty("rejections")[0].GetProperty("reason").GetString(), StringComparison.Ordinal));
+        var notice = await Scenario.Expect(await app.CreateClient().GetAsync($"/api/tenders/{tenderId}"), HttpStatusCode.OK);
+        Assert.Equal(("failed", "allBidsRejected"), (notice.GetProperty("status").GetString(), notice.GetProperty("failureReason").GetString()));
+    }
 }
