@@ -19,16 +19,20 @@ namespace Trading.Benchmarks;
 public static class ResultBench
 {
     public const string Usage = """
-        dotnet run -c Release --project bench/Trading.Benchmarks -- result [--bids N] [--members M] [--repeat R] [--warmup W]
+        dotnet run -c Release --project bench/Trading.Benchmarks -- result [--bids N] [--members M] [--repeat R] [--warmup W] [--api] [--no-build]
           --bids N      opened bids (default 1000)
           --members M   active panel members, odd, ≥ 5 (default 7)
           --repeat R    timed runs (default 50)
           --warmup W    untimed runs first (default 10)
+          --api         also through the API (a child process on a fresh schema): N sealed bids opened, M members upload
+                        their sheets, M − 1 sign; the last signature's latency (once: a result is fixed once per tender)
+          --no-build    with --api: do not build src/Trading.Api first
         """;
 
-    public static int Run(string[] args)
+    public static async Task<int> RunAsync(string[] args)
     {
         int bids = 1000, members = 7, repeat = 50, warmup = 10;
+        bool api = false, build = true;
         for (var i = 0; i < args.Length; i++)
         {
             var value = i + 1 < args.Length ? args[i + 1] : "";
@@ -38,6 +42,8 @@ public static class ResultBench
                 case "--members": members = int.Parse(value, CultureInfo.InvariantCulture); i++; break;
                 case "--repeat": repeat = int.Parse(value, CultureInfo.InvariantCulture); i++; break;
                 case "--warmup": warmup = int.Parse(value, CultureInfo.InvariantCulture); i++; break;
+                case "--api": api = true; break;
+                case "--no-build": build = false; break;
                 default: Console.Error.WriteLine(Usage); return 2;
             }
         }
@@ -90,6 +96,8 @@ public static class ResultBench
         Console.WriteLine(Invariant($"strategy {result!.Strategy}; ranked {result.Ranking.Count(r => r.Rank is not null)}, rejected {result.Ranking.Count(r => r.Rank is null)}, flags {result.Flags.Count}, candidates {result.Candidates.Count}"));
         Console.WriteLine(Invariant($"last signature (Decide: deviations, result, flags): median {decide.Median:0.00} ms, p95 {decide.P95:0.00} ms, min {decide.Min:0.00} ms"));
         Console.WriteLine(Invariant($"EvaluationResult.Compute alone:                  median {compute.Median:0.00} ms, p95 {compute.P95:0.00} ms, min {compute.Min:0.00} ms"));
+        if (api)
+            await ResultApiBench.RunAsync(bids, members, build);
         return 0;
     }
 

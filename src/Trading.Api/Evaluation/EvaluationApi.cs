@@ -18,7 +18,8 @@ namespace Trading.Api.Evaluation;
 
 /// <summary>
 /// One bid's evaluation by the calling member; or, as an addition to API.md's single form, a whole sheet in <see cref="Scores"/>
-/// (an expert's tool uploads all its bids at once: all accepted or none).
+/// (an expert's tool uploads all its bids at once: all accepted or none). A body is at most Trading:Http:MaxBodyBytes (64 KB,
+/// about 250 scores of two criteria): a larger sheet goes up in several requests.
 /// </summary>
 public sealed record ScoreRequest(Guid? BidId, bool? Qualified, IReadOnlyList<string>? Reasons, IReadOnlyList<CriterionScore>? Criteria,
     IReadOnlyList<ScoreRequest>? Scores);
