@@ -3,6 +3,7 @@ using Scalar.AspNetCore;
 using Trading.Api.Bids;
 using Trading.Api.Entries;
 using Trading.Api.Experts;
+using Trading.Api.Evaluation;
 using Trading.Api.Infrastructure;
 using Trading.Api.Infrastructure.Http;
 using Trading.Api.Infrastructure.Marten;
@@ -91,6 +92,7 @@ if (roles.Api)
     app.MapBids();
     app.MapExperts();
     app.MapPanels();
+    app.MapEvaluation();
     app.MapSupervisionAlerts();
 }
 

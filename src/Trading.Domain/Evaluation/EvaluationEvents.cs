@@ -14,10 +14,14 @@ public sealed record BidScored(
 
 public sealed record DeviationReason(Guid BidId, string Reason);
 
-/// <summary>report-signed (L2 第53条): a member signs the report, with its reasons for every flagged score and its dissent.</summary>
+/// <summary>
+/// report-signed (L2 第53条): a member signs the report, with its reasons for every flagged score and its dissent.
+/// <see cref="ActivePanel"/> is the active panel the member signed with (sorted ids): a signature counts only while the panel is
+/// still exactly that and no score changed since (see PanelEvaluation).
+/// </summary>
 public sealed record ReportSigned(
     Guid TenderId, Guid MemberId, IReadOnlyList<DeviationReason> DeviationReasons, string? Dissent, bool InsufficientCompetition,
-    DateTimeOffset SignedAt);
+    DateTimeOffset SignedAt, IReadOnlyList<Guid>? ActivePanel = null);
 
 /// <summary>Why a bid left the ranking (否决投标, L2 第51条): by the data (the rule decides) or by the panel's verdict.</summary>
 public sealed record Rejection(string Rule, string Reason);

@@ -309,6 +309,8 @@ public sealed partial record Tender(
                     throw Refusal.Invalid("evaluation.criteria", "Criteria have distinct ids and maximum scores above 0 and at most 100.");
                 if (criteria.Sum(c => c.MaxScore) + weight != 100)
                     throw Refusal.Invalid("evaluation.criteria", "The criteria's maximum scores and the price weight add up to 100.");
+                // The formula's parameters are fixed now (scoring-frozen): checked here, with their defaults, never at the result.
+                Evaluation.PriceStrategies.ValidateParameters(evaluation.PriceScoring.Strategy, evaluation.PriceScoring.Parameters, weight);
                 return;
             default:
                 throw Refusal.Invalid("evaluation.method", "The evaluation method is lowestPrice or comprehensive.");

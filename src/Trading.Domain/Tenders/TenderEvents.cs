@@ -47,6 +47,12 @@ public static class FailureReasons
 {
     public const string InsufficientBids = "insufficientBids";
     public const string NoBidOpened = "noBidOpened";
+
+    /// <summary>Every opened bid was rejected in the evaluation (L1 第42条).</summary>
+    public const string AllBidsRejected = "allBidsRejected";
+
+    /// <summary>The panel found competition insufficient, fewer than min-bidders bids having opened (L1 第42条).</summary>
+    public const string InsufficientCompetition = "insufficientCompetition";
 }
 
 public enum SuspensionKind { Supervisor, Objection }

@@ -158,6 +158,17 @@ public sealed class AuthorizationMatrixTests(AcceptanceStage stage) : IClassFixt
             (s, c) => Get(s, c, $"/api/tenders/{s.Opening}/opening"),
             [401, 409, 409, 409, 409, 403, 404, 404, 404, 404], "opening-not-completed"),
 
+        // The evaluator here sits on no panel: the tender is not there for it. Scoring and signing are the panel's alone.
+        new("POST /api/tenders/{id:guid}/evaluation/scores", "POST /api/tenders/{completed}/evaluation/scores",
+            (s, c) => Post(s, c, $"/api/tenders/{s.Opened}/evaluation/scores", new { bidId = s.BidId(s.Opened, s.BidderOrg), qualified = true }),
+            [401, 403, 403, 403, 403, 404, 403, 403, 403, 403]),
+        new("POST /api/tenders/{id:guid}/evaluation/signature", "POST /api/tenders/{completed}/evaluation/signature",
+            (s, c) => Post(s, c, $"/api/tenders/{s.Opened}/evaluation/signature", new { }),
+            [401, 403, 403, 403, 403, 404, 403, 403, 403, 403]),
+        new("GET /api/tenders/{id:guid}/evaluation", "GET /api/tenders/{completed}/evaluation",
+            (s, c) => Get(s, c, $"/api/tenders/{s.Opened}/evaluation"),
+            [401, 200, 403, 200, 200, 404, 404, 403, 404, 404]),
+
         new("POST /api/tenders/{tenderId:guid}/bids/", "POST /api/tenders/{bidding}/bids",
             (s, c) => Post(s, c, $"/api/tenders/{s.Unbid}/bids", new { envelope = AcceptanceStage.Seal(s.Unbid, s.OrgOf(c)).Envelope }),
             [401, 403, 201, 403, 403, 403, 403, 201, 403, 403]),

@@ -8,7 +8,7 @@ namespace Trading.Api.Tests.Award;
 
 /// <summary>
 /// Publicity, objections, award, contract, the report to the supervisor and cancellation over HTTP on PostgreSQL. The opened
-/// tender's deadline is Friday 27 March 2026 09:00 Beijing time; publicity starts then (PublicityStandIn) and lasts 3 days,
+/// tender's deadline is Friday 27 March 2026 09:00 Beijing time; publicity starts then (Publicity.PublicisedTenderAsync: the panel scores and signs at that instant) and lasts 3 days,
 /// the day of the act not counted: it ends Monday 30 March 24:00 = 2026-03-30T16:00Z.
 /// </summary>
 public sealed class AwardFlowTests : IAsyncLifetime

@@ -283,6 +283,20 @@ public class PublishTenderDeciderTests
     }
 
     [Fact]
+    public void The_price_formulas_parameters_are_fixed_and_checked_at_publication()
+    {
+        var method = new EvaluationMethod("comprehensive", 60m, new PriceScoring("averageBenchmark",
+            new Dictionary<string, string> { ["trimFrom"] = "7", ["kAbove"] = "0.3", ["kBelow"] = "0.15", ["floor"] = "10" }),
+            [new("technical", "技术", 30m), new("business", "商务", 10m)]);
+
+        WhenPublished(Publish(evaluation: method)).Then(TenderPublished() with { Evaluation = method });
+        WhenPublished(Publish(evaluation: method with { PriceScoring = new PriceScoring("averageBenchmark", new Dictionary<string, string> { ["floor"] = "60.01" }) }))
+            .ThenInvalid("evaluation.priceScoring.parameters");
+        WhenPublished(Publish(evaluation: method with { PriceScoring = new PriceScoring("lowestBenchmark", new Dictionary<string, string> { ["kAbove"] = "0.2" }) }))
+            .ThenInvalid("evaluation.priceScoring.parameters");
+    }
+
+    [Fact]
     public void An_unknown_evaluation_method_is_refused()
     {
         WhenPublished(Publish(evaluation: new EvaluationMethod("bestValue", null, null, null))).ThenInvalid("evaluation.method");

@@ -55,6 +55,7 @@ public static class MartenSetup
             o.Projections.Add(new DeciderProjection<Trading.Domain.Panels.Panel>(Trading.Domain.Panels.Panel.Initial, Trading.Domain.Panels.Panel.Evolve,
                 typeof(Trading.Domain.Panels.PanelDrawCommitted), typeof(Trading.Domain.Panels.PanelDrawn), typeof(Trading.Domain.Panels.PanelMemberRecused)),
                 ProjectionLifecycle.Inline);
+            o.Projections.Add(new DeciderProjection<Trading.Domain.Evaluation.PanelEvaluation>(Trading.Domain.Evaluation.PanelEvaluation.Initial, Trading.Domain.Evaluation.PanelEvaluation.Evolve, typeof(Trading.Domain.Evaluation.BidScored), typeof(Trading.Domain.Evaluation.ReportSigned), typeof(Trading.Domain.Evaluation.ResultFixed), typeof(Trading.Domain.Evaluation.CompetitionDeclaredInsufficient)), ProjectionLifecycle.Inline);
             // A bid's state holds its ciphertext: replayed when needed rather than stored twice.
             o.Projections.Add(new DeciderProjection<Bid>(Bid.Initial, Bid.Evolve,
                 typeof(BidSubmitted), typeof(BidReplaced), typeof(BidWithdrawn), typeof(BidKeyAccepted), typeof(BidOpened),
