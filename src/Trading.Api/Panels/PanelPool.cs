@@ -19,7 +19,8 @@ public static class PanelPool
             .Where(c => J.Covers(c, tender.Jurisdiction)).ToArray();
         var experts = await session.Query<Expert>().Where(e => e.Jurisdiction.IsOneOf(covering)).ToListAsync(ct);
 
-        var opening = await session.Events.QueryRawEventDataOnly<OpeningCompleted>().Where(e => e.TenderId == tender.Id).FirstOrDefaultAsync(ct);
+        // The tender's own stream (by its index), not a search of every event of the type.
+        var opening = (await session.Events.FetchStreamAsync(tender.Id, token: ct)).Select(e => e.Data).OfType<OpeningCompleted>().FirstOrDefault();
         var bidders = opening?.Bids.Select(b => b.BidderOrg).ToHashSet() ?? [];
 
         var siblings = await session.Query<Tender>().Where(t => t.TendereeOrg == tender.TendereeOrg && t.Id != tender.Id).Select(t => t.Id).ToListAsync(ct);
@@ -33,7 +34,10 @@ public static class PanelPool
         return new DrawPool([.. experts.Select(PoolExpert.Of)], bidders, seatings);
     }
 
-    /// <summary>Whether the evaluation's result is fixed for the tender (the evaluation stream's ResultFixed exists).</summary>
-    public static Task<bool> ResultFixedAsync(IQuerySession session, Guid tenderId, CancellationToken ct) =>
-        session.Events.QueryRawEventDataOnly<ResultFixed>().AnyAsync(e => e.TenderId == tenderId, ct);
+    /// <summary>Whether the evaluation concluded for the tender: its result is fixed, or the panel found competition insufficient.</summary>
+    public static Task<bool> ResultFixedAsync(IQuerySession session, Guid tenderId, CancellationToken ct)
+    {
+        var id = PanelEvaluation.StreamId(tenderId);
+        return session.Query<PanelEvaluation>().AnyAsync(x => x.Id == id && (x.Result != null || x.Insufficient != null), ct);
+    }
 }

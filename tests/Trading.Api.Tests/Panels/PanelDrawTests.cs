@@ -201,11 +201,15 @@ public sealed class PanelDrawTests : IAsyncLifetime
         Assert.True(checks[2].GetProperty("seedMatches").GetBoolean() && checks[2].GetProperty("selectionMatches").GetBoolean());
 
         // Once the result is fixed the panel no longer changes, and the agent and the tender's bidders see it; other bidders still do not.
-        await using (var session = app.Services.GetRequiredService<IDocumentStore>().LightweightSession())
-        {
-            session.Events.Append(Guid.CreateVersion7(), new ResultFixed(tenderId, "lowestPrice", [], [], [], [], app.Clock.GetUtcNow()));
-            await session.SaveChangesAsync();
-        }
+        var seats = new List<HttpClient>();
+        foreach (var m in after.GetProperty("members").EnumerateArray().Where(m => m.GetProperty("active").GetBoolean()))
+            seats.Add(await app.As("evaluator", m.GetProperty("org").ValueKind == JsonValueKind.String ? m.GetProperty("org").GetGuid() : Guid.CreateVersion7(),
+                null, m.GetProperty("memberId").GetGuid().ToString()));
+        var sheet = new { scores = bidders.Select(b => new { bidId = b.BidId(tenderId), qualified = true, criteria = Array.Empty<object>() }) };
+        foreach (var seat in seats)
+            await Scenario.Expect(await seat.PostAsJsonAsync($"/api/tenders/{tenderId}/evaluation/scores", sheet), HttpStatusCode.OK);
+        foreach (var seat in seats)
+            await Scenario.Expect(await seat.PostAsJsonAsync($"/api/tenders/{tenderId}/evaluation/signature", new { }), HttpStatusCode.OK);
         var fixedProblem = await Scenario.ExpectProblem(await trade.Center.PostAsJsonAsync($"/api/tenders/{tenderId}/panel/members/{seated[1]}/recusal",
             new { reason = "回避" }), HttpStatusCode.Conflict, "not-in-phase");
         Assert.Equal("report-signed", fixedProblem.GetProperty("rule").GetString());
