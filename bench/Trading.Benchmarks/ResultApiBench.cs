@@ -17,24 +17,14 @@ namespace Trading.Benchmarks;
 
 /// <summary>
 /// The result through the API: a child API on a fresh schema, a comprehensive averageBenchmark tender with N sealed bids taken
-/// through the opening, a panel of M seated through the store (as the draw would record it, until the draw route is merged),
+/// through the opening, a panel of M drawn by the centre from M experts it adds to the pool,
 /// every member uploading its sheet of N scores, M − 1 signatures, then the last signature timed: it reads the tender, the
 /// opening record and the bidders, decides, and appends ResultFixed and PublicityStarted in one transaction. A small tender
-/// goes through the same steps first, to warm the path.
+/// goes through the same steps first, to warm the path. The raw Marten baseline (ResultBaseline) then reads and writes the
+/// same bytes as the last signature.
 /// </summary>
 public static class ResultApiBench
 {
-    private sealed class PanelProjection : SingleStreamProjection<Panel, Guid>
-    {
-        public PanelProjection()
-        {
-            IncludeType<PanelDrawCommitted>();
-            IncludeType<PanelDrawn>();
-        }
-
-        public override Panel Evolve(Panel? snapshot, Guid id, IEvent e) => Panel.Evolve(snapshot ?? Panel.Initial, e.Data);
-    }
-
     public static async Task RunAsync(int n, int members, bool build)
     {
         var ct = CancellationToken.None;
@@ -60,19 +50,6 @@ public static class ResultApiBench
         try
         {
             await using (var host = await ApiHost.StartAsync(repo, connection, settings, ct))
-            using (var store = DocumentStore.For(o =>
-                   {
-                       o.Connection(connection);
-                       o.DatabaseSchemaName = schema;
-                       o.Events.DatabaseSchemaName = schema;
-                       o.AutoCreateSchemaObjects = AutoCreate.None;
-                       o.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
-                       o.Events.StreamIdentity = StreamIdentity.AsGuid;
-                       o.Events.MetadataConfig.HeadersEnabled = true;
-                       o.Events.MetadataConfig.CorrelationIdEnabled = true;
-                       o.Events.MetadataConfig.CausationIdEnabled = true;
-                       o.Projections.Add(new PanelProjection(), ProjectionLifecycle.Inline);
-                   }))
             {
                 using var api = new TradingClient(host.Url, 64);
                 var agentOrg = Guid.CreateVersion7();
@@ -121,11 +98,15 @@ public static class ResultApiBench
                 }
                 foreach (var (tender, count, label) in new[] { (warm, warmBidders, "warm-up"), (measured, n, "measured") })
                 {
-                    var result = await EvaluateAsync(api, store, tender, Enumerable.Range(0, count).Select(i => Trading.Domain.Shared.Guids.BidId(tender, orgs[i])).ToList(), members, ct);
+                    var result = await EvaluateAsync(api, tender, Enumerable.Range(0, count).Select(i => Trading.Domain.Shared.Guids.BidId(tender, orgs[i])).ToList(), members, ct);
                     Bench.Log(Invariant($"{label}: {count} bids × {members} members: sheet uploads (parts of 200) median {result.Uploads[result.Uploads.Length / 2]:0} ms, max {result.Uploads.Max():0} ms; ") +
                         Invariant($"first {members - 1} signatures median {result.Signatures[result.Signatures.Length / 2]:0} ms; last signature (result + publicity) {result.Last:0} ms → {result.Status}"));
                     if (label == "measured")
+                    {
+                        var raw = await ResultBaseline.MedianAsync(connection, schema, tender, 20, ct);
                         Console.WriteLine(Invariant($"API: last signature of {count} bids × {members} members (result fixed, publicity started): {result.Last:0} ms; sheet upload of {count} scores in parts of 200: median {result.Uploads[result.Uploads.Length / 2]:0} ms"));
+                        Console.WriteLine(Invariant($"raw Marten, the same bytes read and written: {raw:0.0} ms; ratio raw ÷ API = {raw / result.Last:0.00}"));
+                    }
                 }
             }
         }
@@ -139,18 +120,20 @@ public static class ResultApiBench
 
     private sealed record Evaluated(double[] Uploads, double[] Signatures, double Last, string Status);
 
-    private static async Task<Evaluated> EvaluateAsync(TradingClient api, IDocumentStore store, Guid tender, IReadOnlyList<Guid> bids, int members, CancellationToken ct)
+    private static async Task<Evaluated> EvaluateAsync(TradingClient api, Guid tender, IReadOnlyList<Guid> bids, int members, CancellationToken ct)
     {
-        var now = DateTimeOffset.UtcNow;
-        var seated = Enumerable.Range(0, members).Select(_ => Guid.CreateVersion7()).ToList();
-        await using (var session = store.LightweightSession())
-        {
-            session.Events.StartStream<Panel>(Panel.StreamId(tender),
-                new PanelDrawCommitted(tender, 1, [new("A01", members)], [.. seated.Select(m => new EligibleExpert(m, ["A01"]))], new string('0', 64), [],
-                    new string('1', 64), [], now),
-                new PanelDrawn(tender, 1, new string('2', 64), [.. seated.Select(m => new DrawnExpert(m, "A01"))], [], now));
-            await session.SaveChangesAsync(ct);
-        }
+        // The panel is drawn as a trade draws it: the centre adds the experts to its pool, then draws them.
+        var center = (await api.ExpectAsync(HttpMethod.Post, "api/dev/tokens", null,
+            new { sub = "centre", org = Guid.CreateVersion7(), role = "center", jurisdiction = "530000" }, HttpStatusCode.OK, ct)).GetProperty("token").GetString()!;
+        for (var i = 0; i < members; i++)
+            await api.ExpectAsync(HttpMethod.Post, "api/experts", center, new
+            {
+                name = Invariant($"基准专家{i + 1:00}"), employerOrg = Guid.CreateVersion7(), specialties = new[] { "A01" }, jurisdiction = "530000",
+                status = "active", official = false, avoidOrgs = Array.Empty<Guid>(),
+            }, HttpStatusCode.Created, ct);
+        var draw = await api.ExpectAsync(HttpMethod.Post, $"api/tenders/{tender}/panel/draw", center,
+            new { specialties = new[] { new { code = "A01", count = members } }, tendereeRepresentatives = Array.Empty<object>() }, HttpStatusCode.Created, ct);
+        var seated = draw.GetProperty("members").EnumerateArray().Select(m => m.GetProperty("memberId").GetGuid()).ToList();
         var random = new Random(7);
         var tokens = new List<string>();
         foreach (var m in seated)
