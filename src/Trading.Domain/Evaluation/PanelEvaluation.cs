@@ -90,8 +90,7 @@ public sealed record PanelEvaluation(
         var active = ActiveOf(facts.Panel);
         if (state.HasSigned(member, active))
             throw Refusal.Forbids(Rulebook.ReportSigned, "This member has already signed the report.", "not-in-phase");
-        var panelSize = facts.Tender.Rules is { } rules && rules.TryGetValue(Rulebook.PanelSize.Id, out var size)
-            ? int.Parse(size, System.Globalization.CultureInfo.InvariantCulture) : RuleSet.NationalDefaults.PanelSize;
+        var panelSize = Panel.IntRule(facts.Tender, Rulebook.PanelSize, RuleSet.NationalDefaults.PanelSize);
         if (active.Count < panelSize || active.Count % 2 == 0)
             throw Refusal.NotInPhase(Rulebook.PanelSize,
                 $"The panel has {active.Count} active members: a replacement is drawn before the report is signed (at least {panelSize}, odd).");
@@ -205,7 +204,7 @@ public sealed record PanelEvaluation(
         else
         {
             var stated = terms.Criteria.ToDictionary(x => x.Id, StringComparer.Ordinal);
-            if (criteria.Any(x => x is null) || criteria.Count != stated.Count
+            if (criteria.Any(x => x?.Id is null) || criteria.Count != stated.Count
                 || criteria.Select(x => x.Id).Distinct(StringComparer.Ordinal).Count() != criteria.Count || criteria.Any(x => !stated.ContainsKey(x.Id)))
                 throw Refusal.Breaks(Rulebook.StatedCriteriaOnly,
                     $"Score exactly the tender's criteria, each once: {string.Join(", ", stated.Keys)}.");

@@ -25,6 +25,8 @@ public sealed partial record Panel
     /// Representatives (L1 第37条 招标人代表) are named by the tenderee and belong to the tenderee or to the agent it entrusted;
     /// they are never drawn from the pool.
     /// </summary>
+    public const int MaxPanel = 49;
+
     public static IReadOnlyList<object> Decide(DrawPanel command, Panel state, Tender tender, Context context)
     {
         if (tender.Status == TenderStatus.None)
@@ -46,6 +48,9 @@ public sealed partial record Panel
         var minimum = IntRule(tender, Rulebook.PanelSize, RuleSet.NationalDefaults.PanelSize);
         if (size < minimum || size % 2 == 0)
             throw Refusal.Breaks(Rulebook.PanelSize, $"A panel has at least {minimum} members and an odd number of them; this one would have {size}.");
+        // A bound on the work of one request, far above any real panel (the draw's matching check grows with the cube of the seats).
+        if (size > MaxPanel)
+            throw Refusal.Invalid("specialties", $"A panel has at most {MaxPanel} members.");
         var share = tender.Rules is { } rules && rules.TryGetValue(Rulebook.PanelExpertShare.Id, out var text) && Fraction.TryParse(text, out var f)
             ? f : RuleSet.NationalDefaults.PanelExpertShare;
         var least = share.AtLeastOf(size);
@@ -61,8 +66,9 @@ public sealed partial record Panel
     /// A member leaves the panel before the result is fixed, by its own act (its evaluator token, <c>sub</c> = member id) or the
     /// centre's. An expert is replaced at once by a new recorded draw for its specialty (count 1, a fresh seed), from which the
     /// panel's members, active or recused, are excluded; if the pool cannot replace it, the recusal is refused with the draw
-    /// (422 random-draw) and nothing is written, since the panel never shrinks. A representative is not replaced from the pool:
-    /// the tenderee names representatives, and drawing an expert in its place would change who the panel represents.
+    /// (422 random-draw) and nothing is written, since the panel never shrinks. A representative is replaced the same way, by an
+    /// expert of the first request's specialty: the panel must stay odd and complete to sign (panel-size), no route lets the
+    /// tenderee seat a new representative mid-evaluation, and a pool expert only raises the panel's expert share.
     /// Anyone else — another member, an evaluator who is not on the panel — gets 404: the panel's members are secret.
     /// </summary>
     public static IReadOnlyList<object> Decide(RecuseMember command, Panel state, Tender tender, Context context)
@@ -88,12 +94,11 @@ public sealed partial record Panel
             throw Refusal.Invalid("reason", "The reason for the recusal is stated (at most 2000 characters).");
 
         var recused = new PanelMemberRecused(tender.Id, member.MemberId, command.Reason.Trim(), context.Now);
-        if (!member.FromPool)
-            return [recused];
         RequireSeed(command.Seed);
+        var specialty = member.FromPool ? member.Specialty! : state.Draws[0].Commitment.Requests.OrderBy(r => r.Code, StringComparer.Ordinal).First().Code;
         var seated = state.Members.Where(m => m.Active && m.MemberId != member.MemberId).Select(m => m.MemberId).ToHashSet();
         var left = state.Members.Where(m => !m.Active || m.MemberId == member.MemberId).Select(m => m.MemberId).ToHashSet();
-        var (committed, drawn) = DrawOnce(tender, state.Draws.Count + 1, [new SpecialtyRequest(member.Specialty!, 1)], [member.MemberId],
+        var (committed, drawn) = DrawOnce(tender, state.Draws.Count + 1, [new SpecialtyRequest(specialty, 1)], [member.MemberId],
             command.Seed, command.Pool, seated, left, context.Now);
         return [recused, committed, drawn];
     }

@@ -27,7 +27,8 @@ public sealed class TenderWorkflowTests : IAsyncLifetime
     {
         var (_, tenderId) = await trade.PublishedTenderAsync(TimeSpan.FromDays(25));
         var saga = await app.SagaAsync(tenderId, s => s.CurrentState == "Bidding" && s.DeadlineToken is not null, "the deadline to be scheduled");
-        Assert.Equal(1, await app.TimersAsync());
+        // The saga commits its token before the scheduler queue's consumer stores the timer: wait for the row, then no second one.
+        await TradingApp.Until(async () => await app.TimersAsync() == 1 ? "" : null, TimeSpan.FromSeconds(30), "the deadline timer to be stored");
 
         var bidders = new List<(Bidder Bidder, Trading.Client.Sealing.SealedEnvelope Sealed)>();
         foreach (var (name, price) in new[] { ("甲建设集团有限公司", 9_100_000m), ("乙路桥工程有限公司", 9_200_000m), ("丙市政工程有限公司", 9_300_000m) })

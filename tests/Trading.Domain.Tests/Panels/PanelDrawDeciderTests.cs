@@ -75,6 +75,13 @@ public class PanelDrawDeciderTests
     }
 
     [Fact]
+    public void A_panel_is_at_most_49_members()
+    {
+        Drawing(DrawOf(PoolOf(Clean(60)), 51)).ThenInvalid("specialties");
+        Assert.Equal(49, Assert.IsType<PanelDrawn>(Drawing(DrawOf(PoolOf(Clean(60)), 49)).Events[1]).Experts.Count);
+    }
+
+    [Fact]
     public void The_tenders_own_panel_size_applies()
     {
         var tender = InEvaluation(overrides: new Dictionary<string, string> { ["panel-size"] = "7" });

@@ -99,12 +99,19 @@ public class RecusalDeciderTests
     }
 
     [Fact]
-    public void A_representative_leaves_without_a_draw_from_the_pool()
+    public void A_representative_who_leaves_is_replaced_by_a_pool_expert_so_the_panel_stays_odd_and_complete()
     {
         var (panel, drawn) = Seated();
         var representative = drawn.Representatives[0].MemberId;
-        Recusing(panel, representative, Evaluator(representative))
-            .Then(new PanelMemberRecused(TenderId, representative, "与投标人存在利害关系", RecusedAt));
+        var events = Recusing(panel, representative, Evaluator(representative)).Events;
+        Assert.Equal(new PanelMemberRecused(TenderId, representative, "与投标人存在利害关系", RecusedAt), events[0]);
+        var committed = Assert.IsType<PanelDrawCommitted>(events[1]);
+        Assert.Equal([representative], committed.Replacing);
+        Assert.Equal([new SpecialtyRequest(Civil, 1)], committed.Requests);
+        var newcomer = Assert.Single(Assert.IsType<PanelDrawn>(events[2]).Experts);
+        Assert.DoesNotContain(newcomer.ExpertId, drawn.Experts.Select(e => e.ExpertId));
+        var after = events.Aggregate(panel, Panel.Evolve);
+        Assert.Equal(5, after.ActiveMembers.Count());
     }
 
     [Fact]
