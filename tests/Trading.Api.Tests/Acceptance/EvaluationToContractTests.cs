@@ -79,6 +79,12 @@ public sealed class EvaluationToContractTests : IAsyncLifetime
         await Scenario.ExpectProblem(await bidders[0].Client.GetAsync($"/api/tenders/{tenderId}/panel"), HttpStatusCode.NotFound, "not-found");
         await Scenario.Expect(await panel[0].Client.GetAsync($"/api/tenders/{tenderId}/panel"), HttpStatusCode.OK);
 
+        // A criterion without an id is refused by its rule (never a 500), and nothing is recorded.
+        var noId = await Scenario.ExpectProblem(await panel[0].Client.PostAsJsonAsync($"/api/tenders/{tenderId}/evaluation/scores",
+            new { bidId = bids[0], qualified = true, criteria = new object[] { new { id = (string?)null, score = 1 }, new { id = "service", score = 1 } } }),
+            HttpStatusCode.UnprocessableEntity, "rule-violation");
+        Assert.Equal("stated-criteria-only", noId.GetProperty("rule").GetString());
+
         // Every member scores every bid; the last member deviates on bid 1 (and in the 7-member case the one before adds a high score).
         var deviator = panel[^1];
         for (var m = 0; m < panel.Count; m++)
