@@ -566,6 +566,31 @@ public sealed class NegativeInputTests(AcceptanceStage stage) : IClassFixture<Ac
                 Raw("sub: 201 characters", "sub", Quoted(new string('s', 201)), Invalid),
             ],
         },
+        new()
+        {
+            Name = "POST /api/experts",
+            Target = s => new(s.Client(Caller.Center), HttpMethod.Post, "/api/experts"),
+            Valid = _ => new
+            {
+                name = "赵工", employerOrg = Guid.Parse("019a0000-0000-7000-8000-00000000e001"), specialties = new[] { "A0101" },
+                jurisdiction = AcceptanceStage.Jurisdiction, status = "active", official = false, avoidOrgs = Array.Empty<Guid>(),
+            },
+            Required = [("name", Invalid), ("employerOrg", Invalid), ("specialties", Invalid), ("jurisdiction", Invalid), ("status", Invalid),
+                ("official", Invalid)],
+            Text = "name", Huge = "name", Format = "jurisdiction",
+            OtherType = ("employerOrg", "{\"id\": 1}"),
+            Extras =
+            [
+                Raw("employerOrg: not a UUID", "employerOrg", "\"not-a-uuid\"", Malformed),
+                Raw("specialties: empty", "specialties", "[]", Invalid),
+                Raw("specialties: a code with a space", "specialties", "[\"A 01\"]", Invalid),
+                Raw("specialties: twice the same", "specialties", "[\"A01\", \"A01\"]", Invalid),
+                Raw("status: retired", "status", "\"retired\"", Invalid),
+                Raw("official: a string", "official", "\"no\"", Malformed),
+                Raw("jurisdiction: 5 digits", "jurisdiction", "\"53050\"", Invalid),
+                Raw("name: 101 characters", "name", Quoted(new string('名', 101)), Invalid),
+            ],
+        },
     ];
 
     private static JsonObject Parse(string json) => JsonNode.Parse(json)!.AsObject();
