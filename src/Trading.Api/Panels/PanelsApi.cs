@@ -19,8 +19,9 @@ public sealed record DrawCheckView(int DrawNumber, bool SeedMatches, bool Eligib
 
 /// <summary>
 /// The panel's routes. panel-secrecy (L1 第37条): before the result is fixed only the centre and supervisors covering the
-/// tender and the members themselves (active or recused) see the panel; once the evaluation's ResultFixed exists also the
-/// tender's agent and its bidders (the organisations of the opening record). Everyone else gets 404, as if no panel existed.
+/// tender see the panel, and a member (active or recused) its own seat only, never the others' (issue 4: "the member itself");
+/// once the evaluation's result is fixed the whole panel is public to the trade's parties: its members, the tender's agent and
+/// its bidders (the organisations of the opening record). Everyone else gets 404, as if no panel existed.
 /// </summary>
 public static class PanelsApi
 {
@@ -31,11 +32,15 @@ public static class PanelsApi
         tenders.MapRecuseMember();
         tenders.MapGet("/{id:guid}/panel", async (Guid id, HttpContext http, IQuerySession session, CancellationToken ct) =>
             {
-                var (_, panel) = await VisibleAsync(session, http.ActorOf(), id, ct);
-                var names = await DrawRecord.NamesAsync(session, panel.Members.Where(m => m.FromPool).Select(m => m.MemberId), ct);
-                var members = panel.Members.Select(m => new PanelSeatView(m.MemberId, m.FromPool ? names.GetValueOrDefault(m.MemberId, "") : m.RepresentativeName!,
+                var actor = http.ActorOf();
+                var (_, panel) = await VisibleAsync(session, actor, id, ct);
+                // Before the result a member learns nothing of the others: its own seat, no draw record (which lists them).
+                var ownSeatOnly = actor.Role == Role.Evaluator && !await PanelPool.ResultFixedAsync(session, id, ct);
+                var seats = ownSeatOnly ? panel.Members.Where(m => m.MemberId.ToString() == actor.Subject).ToList() : panel.Members;
+                var names = await DrawRecord.NamesAsync(session, seats.Where(m => m.FromPool).Select(m => m.MemberId), ct);
+                var members = seats.Select(m => new PanelSeatView(m.MemberId, m.FromPool ? names.GetValueOrDefault(m.MemberId, "") : m.RepresentativeName!,
                     m.Specialty, !m.FromPool, m.RepresentativeOrg, m.DrawNumber, m.Active)).ToList();
-                var draws = panel.Draws.Where(d => d.Drawn is not null).Select(d => DrawRecord.Of(d.Commitment, d.Drawn!, names)).ToList();
+                var draws = ownSeatOnly ? [] : panel.Draws.Where(d => d.Drawn is not null).Select(d => DrawRecord.Of(d.Commitment, d.Drawn!, names)).ToList();
                 return TypedResults.Ok(new PanelView(id, members, draws));
             })
             .RequireAuthorization(Auth.Policies.Authenticated);
@@ -75,7 +80,7 @@ public static class PanelsApi
             case Role.Bidder:
                 if (!await PanelPool.ResultFixedAsync(session, tender.Id, ct))
                     return false;
-                var opening = await session.Events.QueryRawEventDataOnly<OpeningCompleted>().Where(e => e.TenderId == tender.Id).FirstOrDefaultAsync(ct);
+                var opening = (await session.Events.FetchStreamAsync(tender.Id, token: ct)).Select(e => e.Data).OfType<OpeningCompleted>().FirstOrDefault();
                 return opening?.Bids.Any(b => b.BidderOrg == actor.OrganizationId) ?? false;
             default:
                 return false;

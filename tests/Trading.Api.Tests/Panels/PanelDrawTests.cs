@@ -152,11 +152,20 @@ public sealed class PanelDrawTests : IAsyncLifetime
         var representativeClient = await app.As("evaluator", trade.AgentOrg, null, representativeId.ToString());
         var outsider = await app.As("evaluator", Guid.CreateVersion7(), null, earlier[0].ToString());
         var farSupervisor = await app.As("supervisor", trade.SupervisorOrg, "540000");
-        foreach (var client in new[] { trade.Center, trade.Supervisor, member, representativeClient })
+        foreach (var client in new[] { trade.Center, trade.Supervisor })
         {
             var panel = await Scenario.Expect(await client.GetAsync($"/api/tenders/{tenderId}/panel"), HttpStatusCode.OK);
             Assert.Equal(5, panel.GetProperty("members").GetArrayLength());
             await Scenario.Expect(await client.GetAsync($"/api/tenders/{tenderId}/panel/draw/verification"), HttpStatusCode.OK);
+        }
+        // A member sees its own seat only: not the others, not the draw record that lists them.
+        foreach (var (client, self) in new[] { (member, seated[0]), (representativeClient, representativeId) })
+        {
+            var own = await Scenario.Expect(await client.GetAsync($"/api/tenders/{tenderId}/panel"), HttpStatusCode.OK);
+            Assert.Equal([self], own.GetProperty("members").EnumerateArray().Select(m => m.GetProperty("memberId").GetGuid()));
+            Assert.Equal(0, own.GetProperty("draws").GetArrayLength());
+            foreach (var other in seated.Skip(1))
+                Assert.DoesNotContain(other.ToString(), own.GetRawText(), StringComparison.Ordinal);
         }
         foreach (var client in new[] { trade.Agent, bidders[0].Client, outsider, farSupervisor })
         {
@@ -182,8 +191,10 @@ public sealed class PanelDrawTests : IAsyncLifetime
         var after = await Scenario.Expect(await trade.Center.GetAsync($"/api/tenders/{tenderId}/panel"), HttpStatusCode.OK);
         Assert.Equal(5, after.GetProperty("members").EnumerateArray().Count(m => m.GetProperty("active").GetBoolean()));
         Assert.Equal(2, after.GetProperty("draws").GetArrayLength());
-        // The recused member still sees the panel it sat on.
-        await Scenario.Expect(await member.GetAsync($"/api/tenders/{tenderId}/panel"), HttpStatusCode.OK);
+        // The recused member still sees its own (now inactive) seat.
+        var recusedSeat = Assert.Single((await Scenario.Expect(await member.GetAsync($"/api/tenders/{tenderId}/panel"), HttpStatusCode.OK))
+            .GetProperty("members").EnumerateArray());
+        Assert.False(recusedSeat.GetProperty("active").GetBoolean());
 
         var verification = await Scenario.Expect(await trade.Supervisor.GetAsync($"/api/tenders/{tenderId}/panel/draw/verification"), HttpStatusCode.OK);
         Assert.True(verification.GetProperty("valid").GetBoolean());
