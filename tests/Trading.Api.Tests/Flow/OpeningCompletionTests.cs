@@ -63,7 +63,7 @@ public sealed class OpeningCompletionTests(ITestOutputHelper output) : IAsyncLif
         var before = await SnapshotAsync(tenderId, bids);
 
         // A crash in the last statement of outcomes (listed last: the highest bid id), after the first two succeeded.
-        await ExecAsync($"""
+        await Services.ExecAsync($"""
             create function {app.Schema}.fail_outcome() returns trigger language plpgsql as $$
             begin raise exception 'simulated crash in the outcomes'; end $$;
             create trigger fail_outcome before insert on {app.Schema}.mt_events for each row
@@ -72,10 +72,10 @@ public sealed class OpeningCompletionTests(ITestOutputHelper output) : IAsyncLif
         var failedEarly = await trade.Agent.PostAsync($"/api/tenders/{tenderId}/opening/close", null);
         Assert.Equal(HttpStatusCode.InternalServerError, failedEarly.StatusCode);
         Assert.Equal(before, await SnapshotAsync(tenderId, bids));
-        await ExecAsync($"drop trigger fail_outcome on {app.Schema}.mt_events; drop function {app.Schema}.fail_outcome();");
+        await Services.ExecAsync($"drop trigger fail_outcome on {app.Schema}.mt_events; drop function {app.Schema}.fail_outcome();");
 
         // A crash after every outcome was appended and every summary updated: the record's own append fails.
-        await ExecAsync($"""
+        await Services.ExecAsync($"""
             create function {app.Schema}.fail_record() returns trigger language plpgsql as $$
             begin raise exception 'simulated crash before the record'; end $$;
             create trigger fail_record before insert on {app.Schema}.mt_events for each row
@@ -84,7 +84,7 @@ public sealed class OpeningCompletionTests(ITestOutputHelper output) : IAsyncLif
         var failed = await trade.Agent.PostAsync($"/api/tenders/{tenderId}/opening/close", null);
         Assert.Equal(HttpStatusCode.InternalServerError, failed.StatusCode);
         Assert.Equal(before, await SnapshotAsync(tenderId, bids));
-        await ExecAsync($"drop trigger fail_record on {app.Schema}.mt_events; drop function {app.Schema}.fail_record();");
+        await Services.ExecAsync($"drop trigger fail_record on {app.Schema}.mt_events; drop function {app.Schema}.fail_record();");
 
         // The agent, twice, and the platform's own ensure (as the sweeper and the workflow send it), all at once.
         var opening = app.Services.GetRequiredService<Trading.Api.Tenders.Opening>();
@@ -130,9 +130,9 @@ public sealed class OpeningCompletionTests(ITestOutputHelper output) : IAsyncLif
             var projected = await session.Events.AggregateStreamAsync<BidSummary>(bidId);
             Assert.Equal(projected, stored);
             Assert.Equal(want.Status == OpeningLineStatus.Revoked ? "revoked" : "opened", stored!.Status);
-            Assert.Equal(events.Count, await ScalarAsync<long>($"select mt_version from {app.Schema}.mt_doc_bidsummary where id = '{bidId}'"));
+            Assert.Equal(events.Count, await Services.ScalarAsync<long>($"select mt_version from {app.Schema}.mt_doc_bidsummary where id = '{bidId}'"));
         }
-        Assert.Equal(1, await ScalarAsync<long>($"select count(*) from {app.Schema}.mt_events where type = 'opening_completed'"));
+        Assert.Equal(1, await Services.ScalarAsync<long>($"select count(*) from {app.Schema}.mt_events where type = 'opening_completed'"));
 
         var chains = await ChainVerifier.VerifyAsync(session, [tenderId, .. bids], default);
         Assert.True(chains.Valid, $"broken at {chains.FirstBrokenAt}");
@@ -144,24 +144,8 @@ public sealed class OpeningCompletionTests(ITestOutputHelper output) : IAsyncLif
         var tender = await Scenario.Expect(await app.CreateClient().GetAsync($"/api/tenders/{tenderId}"), HttpStatusCode.OK);
         var parts = new List<string> { tender.GetProperty("status").GetString()! };
         foreach (var bidId in bids)
-            parts.Add($"{bidId}:{await ScalarAsync<long>($"select count(*) from {app.Schema}.mt_events where stream_id = '{bidId}'")}:" +
-                $"{await ScalarAsync<string>($"select data ->> 'status' from {app.Schema}.mt_doc_bidsummary where id = '{bidId}'")}");
+            parts.Add($"{bidId}:{await Services.ScalarAsync<long>($"select count(*) from {app.Schema}.mt_events where stream_id = '{bidId}'")}:" +
+                $"{await Services.ScalarAsync<string>($"select data ->> 'status' from {app.Schema}.mt_doc_bidsummary where id = '{bidId}'")}");
         return string.Join('|', parts);
-    }
-
-    private static async Task<T> ScalarAsync<T>(string sql)
-    {
-        await using var connection = new NpgsqlConnection(await Services.PostgresAsync());
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        return (T)(await command.ExecuteScalarAsync())!;
-    }
-
-    private static async Task ExecAsync(string sql)
-    {
-        await using var connection = new NpgsqlConnection(await Services.PostgresAsync());
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync();
     }
 }

@@ -28,6 +28,24 @@ public static class Services
             ? Task.FromResult(cs)
             : DockerAvailable() ? PostgresContainer.Value : throw NotConfigured("PostgreSQL", "TRADING_TEST_PG");
 
+    /// <summary>One value read straight from the test database, behind the API's back (to check or to tamper).</summary>
+    public static async Task<T> ScalarAsync<T>(string sql)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(await PostgresAsync());
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand(sql, connection);
+        return (T)(await command.ExecuteScalarAsync())!;
+    }
+
+    /// <summary>A statement run straight on the test database; the rows it touched.</summary>
+    public static async Task<int> ExecAsync(string sql)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(await PostgresAsync());
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand(sql, connection);
+        return await command.ExecuteNonQueryAsync();
+    }
+
     public static Task<string> RabbitMqAsync() =>
         FromEnvironment("TRADING_TEST_RABBITMQ", "ConnectionStrings__RabbitMq") is { } uri
             ? Task.FromResult(uri)

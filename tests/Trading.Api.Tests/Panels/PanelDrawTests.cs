@@ -117,7 +117,7 @@ public sealed class PanelDrawTests : IAsyncLifetime
         var tooMany = await Scenario.ExpectProblem(await DrawAsync(tenderId, 9), HttpStatusCode.UnprocessableEntity, "rule-violation");
         Assert.Equal("random-draw", tooMany.GetProperty("rule").GetString());
         Assert.Contains($"{Civil}: 9 requested, 7 eligible", tooMany.GetProperty("detail").GetString(), StringComparison.Ordinal);
-        Assert.Equal(0L, await ScalarAsync<long>($"select count(*) from {app.Schema}.mt_events where stream_id = '{Panel.StreamId(tenderId)}'"));
+        Assert.Equal(0L, await Services.ScalarAsync<long>($"select count(*) from {app.Schema}.mt_events where stream_id = '{Panel.StreamId(tenderId)}'"));
 
         var draw = await Scenario.Expect(await DrawAsync(tenderId, 4, 1), HttpStatusCode.Created);
         Assert.Equal(1, draw.GetProperty("drawNumber").GetInt32());
@@ -202,8 +202,8 @@ public sealed class PanelDrawTests : IAsyncLifetime
             Assert.True(d.GetProperty("seedMatches").GetBoolean() && d.GetProperty("eligibleMatches").GetBoolean() && d.GetProperty("selectionMatches").GetBoolean()));
 
         // A seed changed in the store after the fact no longer matches its commitment, nor reproduces the selection.
-        await ExecAsync($"update {app.Schema}.mt_events set data = jsonb_set(data, '{{seed}}', to_jsonb('{new string('0', 64)}'::text)) " +
-            $"where stream_id = '{Panel.StreamId(tenderId)}' and type = 'panel_drawn' and (data->>'drawNumber')::int = 1");
+        Assert.Equal(1, await Services.ExecAsync($"update {app.Schema}.mt_events set data = jsonb_set(data, '{{seed}}', to_jsonb('{new string('0', 64)}'::text)) " +
+            $"where stream_id = '{Panel.StreamId(tenderId)}' and type = 'panel_drawn' and (data->>'drawNumber')::int = 1"));
         var tampered = await Scenario.Expect(await trade.Supervisor.GetAsync($"/api/tenders/{tenderId}/panel/draw/verification"), HttpStatusCode.OK);
         Assert.False(tampered.GetProperty("valid").GetBoolean());
         var checks = tampered.GetProperty("draws").EnumerateArray().ToDictionary(d => d.GetProperty("drawNumber").GetInt32());
@@ -229,21 +229,5 @@ public sealed class PanelDrawTests : IAsyncLifetime
         var stranger = await trade.BidderAsync("无关投标人有限公司");
         await Scenario.ExpectProblem(await stranger.Client.GetAsync($"/api/tenders/{tenderId}/panel"), HttpStatusCode.NotFound, "not-found");
         await Scenario.ExpectProblem(await outsider.GetAsync($"/api/tenders/{tenderId}/panel"), HttpStatusCode.NotFound, "not-found");
-    }
-
-    private static async Task<T> ScalarAsync<T>(string sql)
-    {
-        await using var connection = new NpgsqlConnection(await Services.PostgresAsync());
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        return (T)(await command.ExecuteScalarAsync())!;
-    }
-
-    private static async Task ExecAsync(string sql)
-    {
-        await using var connection = new NpgsqlConnection(await Services.PostgresAsync());
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        Assert.Equal(1, await command.ExecuteNonQueryAsync());
     }
 }
