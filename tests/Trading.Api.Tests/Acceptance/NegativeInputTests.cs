@@ -591,6 +591,21 @@ public sealed class NegativeInputTests(AcceptanceStage stage) : IClassFixture<Ac
                 Raw("name: 101 characters", "name", Quoted(new string('名', 101)), Invalid),
             ],
         },
+        // Last: its control cancels the fresh stage's tender that nobody bid on.
+        new()
+        {
+            Name = "POST /api/tenders/{id}/cancellation",
+            Target = s => new(s.Client(Caller.Agent), HttpMethod.Post, $"/api/tenders/{s.Unbid}/cancellation"),
+            Valid = _ => new { reason = "项目建设规划调整，终止招标" },
+            Required = [("reason", Invalid)],
+            Text = "reason", Huge = "reason",
+            OtherType = ("reason", "{\"text\": \"x\"}"),
+            Extras =
+            [
+                Raw("reason: only whitespace", "reason", "\" \\t \"", Invalid),
+                Raw("reason: 2001 characters", "reason", Quoted(new string('由', 2001)), Invalid),
+            ],
+        },
     ];
 
     private static JsonObject Parse(string json) => JsonNode.Parse(json)!.AsObject();
