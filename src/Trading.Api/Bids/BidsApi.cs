@@ -2,6 +2,7 @@ using Marten;
 using Mediator;
 using Trading.Api.Infrastructure;
 using Trading.Api.Infrastructure.Http;
+using Trading.Api.Infrastructure.Marten;
 using Trading.Api.Infrastructure.Security;
 using Trading.Domain.Bids;
 using Trading.Domain.Organizations;
@@ -38,16 +39,18 @@ public sealed class BidHandler(Trade trade, PlatformKeys keys) : ICommandHandler
             throw Refusal.NotFound("The bid");
         var context = trade.ContextFor(actor);
         var session = trade.Session;
-        // One round trip for what the decision reads besides the bid itself: the deadline surge is made of these.
+        // One round trip for everything the decision reads, the bid's stream included: the deadline surge is made of these.
+        // The append still expects the version fetched here (and, for an existing stream, checks the chain head).
         var batch = session.CreateBatchQuery();
         var organization = batch.Load<Organization>(actor.OrganizationId);
         var tenderLoad = batch.Load<Tender>(command.TenderId);
+        var bidLoad = batch.Events.FetchForWriting<Bid>(bidId);
         await batch.Execute(ct);
         var bidder = await organization;
         Organization.EnsureRegistered(bidder);
         var controller = bidder!.ControllerOrgId;
         var tender = await tenderLoad ?? Tender.Initial;
-        var stream = await trade.FetchAsync(bidId, Bid.Initial, ct);
+        var stream = EventWriter.Fetched(await bidLoad, Bid.Initial);
         var r = command.Request;
         var events = command.Act switch
         {

@@ -21,9 +21,12 @@ public static class EventWriter
         // No stream has the nil UUID (Marten refuses it as a stream id): a client's nil id is simply not there.
         if (id == Guid.Empty)
             return new Fetched<T>(id, initial, 0);
-        var stream = await session.Events.FetchForWriting<T>(id, ct);
-        return new Fetched<T>(id, stream.Aggregate ?? initial, stream.CurrentVersion ?? 0);
+        return Fetched(await session.Events.FetchForWriting<T>(id, ct), initial);
     }
+
+    /// <summary>The same from a stream fetched for writing elsewhere (e.g. in a batch query with the decision's other reads).</summary>
+    public static Fetched<T> Fetched<T>(IEventStream<T> stream, T initial) where T : class =>
+        new(stream.Id, stream.Aggregate ?? initial, stream.CurrentVersion ?? 0);
 
     public static async Task AppendAsync<T>(IDocumentSession session, Fetched<T> fetched, IReadOnlyList<object> events,
         Actor actor, DateTimeOffset now, CancellationToken ct)
