@@ -19,17 +19,7 @@ public sealed class RawAppends(string connectionString, string schema)
 {
     public async Task<RawResult> RunAsync(int count, int concurrency, int warmupCount, int targetDataChars, Func<Task<CpuSnapshot>> cpu, bool apiKnown, CancellationToken ct)
     {
-        using var store = DocumentStore.For(o =>
-        {
-            o.Connection(connectionString);
-            o.DatabaseSchemaName = schema;
-            o.Events.DatabaseSchemaName = schema;
-            o.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
-            o.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
-            o.Events.StreamIdentity = StreamIdentity.AsGuid;
-            o.Events.AppendMode = EventAppendMode.QuickWithServerTimestamps;
-            o.Events.AddEventType<RawSealedBid>();
-        });
+        using var store = Store(connectionString, schema);
         await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
         await using var db = NpgsqlDataSource.Create(connectionString);
 
@@ -70,6 +60,20 @@ public sealed class RawAppends(string connectionString, string schema)
         await reader.ReadAsync(ct);
         return new RawResult(result, use, stored, reader.GetInt64(0), reader.GetInt32(1), reader.GetInt32(2));
     }
+
+    /// <summary>A plain Marten store in its own schema, configured as the API's (Guid streams, quick append, camelCase STJ).</summary>
+    public static DocumentStore Store(string connectionString, string schema, Action<StoreOptions>? more = null) => DocumentStore.For(o =>
+    {
+        o.Connection(connectionString);
+        o.DatabaseSchemaName = schema;
+        o.Events.DatabaseSchemaName = schema;
+        o.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
+        o.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
+        o.Events.StreamIdentity = StreamIdentity.AsGuid;
+        o.Events.AppendMode = EventAppendMode.QuickWithServerTimestamps;
+        o.Events.AddEventType<RawSealedBid>();
+        more?.Invoke(o);
+    });
 
     private static async Task AppendAsync(IDocumentStore store, string payload, CancellationToken ct)
     {

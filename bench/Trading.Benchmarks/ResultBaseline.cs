@@ -36,18 +36,7 @@ public static class ResultBaseline
         var result = await SizeAsync($"select length(data::text) from {apiSchema}.mt_events where type = 'result_fixed' and stream_id <> '{tender}' order by seq_id desc limit 1");
         var publicity = await SizeAsync($"select length(data::text) from {apiSchema}.mt_events where type = 'publicity_started' and stream_id = '{tender}'");
         var schema = apiSchema + "_raw";
-        using var store = DocumentStore.For(o =>
-        {
-            o.Connection(connection);
-            o.DatabaseSchemaName = schema;
-            o.Events.DatabaseSchemaName = schema;
-            o.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
-            o.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
-            o.Events.StreamIdentity = StreamIdentity.AsGuid;
-            o.Events.AppendMode = EventAppendMode.QuickWithServerTimestamps;
-            o.Events.AddEventType<RawSealedBid>();
-            o.Schema.For<RawSheet>();
-        });
+        using var store = RawAppends.Store(connection, schema, o => o.Schema.For<RawSheet>());
         await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
         try
         {
