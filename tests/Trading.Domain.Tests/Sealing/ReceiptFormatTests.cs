@@ -138,8 +138,9 @@ public class ReceiptFormatTests
         var writer = new System.Formats.Asn1.AsnWriter(System.Formats.Asn1.AsnEncodingRules.DER);
         using (writer.PushSequence())
         {
-            writer.WriteIntegerUnsigned(raw.AsSpan(0, 32));
-            writer.WriteIntegerUnsigned(raw.AsSpan(32));
+            // Via BigInteger: r or s may start with zero bytes, which DER's minimal form drops.
+            writer.WriteInteger(new System.Numerics.BigInteger(raw.AsSpan(0, 32), isUnsigned: true, isBigEndian: true));
+            writer.WriteInteger(new System.Numerics.BigInteger(raw.AsSpan(32), isUnsigned: true, isBigEndian: true));
         }
         return Convert.ToBase64String(writer.Encode());
     }
