@@ -4,6 +4,7 @@ using System.Text.Json;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Trading.Api.Infrastructure.Audit;
 using Trading.Api.Supervision;
 using Trading.Api.Tests.Award;
 using Trading.Api.Tests.Infrastructure;
@@ -146,6 +147,12 @@ public sealed class ComplaintTests : IAsyncLifetime
         Assert.Equal((id, "decided"), (listed.GetProperty("id").GetGuid(), listed.GetProperty("status").GetString()));
         await RefusedAsync(await trade.Supervisor.PostAsJsonAsync($"/api/complaints/{id}/decision",
             new { outcome = "dismissed", remedy = "none", reasons = "重复" }), HttpStatusCode.Conflict, "not-in-phase", "complaint-decision");
+
+        // A supervisor's suspension like any other: a supervisor resumes it, and the award follows.
+        await Scenario.Expect(await trade.Supervisor.PostAsJsonAsync($"/api/tenders/{tenderId}/suspensions/{suspensionId}/resumption",
+            new { reason = "责令改正后恢复" }), HttpStatusCode.OK);
+        await Scenario.Expect(await trade.Agent.PostAsJsonAsync($"/api/tenders/{tenderId}/award", new { bidId = bidders[0].BidId(tenderId) }),
+            HttpStatusCode.OK);
     }
 
     [Fact]
@@ -162,11 +169,14 @@ public sealed class ComplaintTests : IAsyncLifetime
             decided.GetProperty("suspensionId").ValueKind));
 
         var notice = await Scenario.Expect(await app.CreateClient().GetAsync($"/api/tenders/{tenderId}"), HttpStatusCode.OK);
-        Assert.Equal("failed", notice.GetProperty("status").GetString());
+        Assert.Equal(("failed", "complaintUpheld"), (notice.GetProperty("status").GetString(), notice.GetProperty("failureReason").GetString()));
         await using var session = app.Services.GetRequiredService<IDocumentStore>().QuerySession();
         var events = (await session.Events.FetchStreamAsync(tenderId)).Select(e => e.Data).ToList();
         Assert.Equal(new TenderRedoOrdered(tenderId, id, "retender", ((TenderRedoOrdered)events[^2]).OrderedAt), events[^2]);
         Assert.Equal(FailureReasons.ComplaintUpheld, Assert.IsType<TenderFailed>(events[^1]).Reason);
+        // Both streams of the one transaction keep their hash chains.
+        var verification = await ChainVerifier.VerifyAsync(session, [tenderId, id], default);
+        Assert.True(verification.Valid);
         await RefusedAsync(await trade.Agent.PostAsJsonAsync($"/api/tenders/{tenderId}/award", new { bidId = bidders[0].BidId(tenderId) }),
             HttpStatusCode.Conflict, "not-in-phase", "publicity-period");
     }
