@@ -40,6 +40,12 @@ public sealed record RuleSet(
     public RuleValue ResultObjectionAnswer { get; init; } = RuleValue.CalendarDays(3);
     public RuleValue ContractDeadline { get; init; } = RuleValue.CalendarDays(30);
     public RuleValue ReportToSupervisor { get; init; } = RuleValue.CalendarDays(15);
+    /// <summary>complaint-filing (L2 第60条): a complaint reaches the supervisor within this period of the complainant knowing.</summary>
+    public RuleValue ComplaintFiling { get; init; } = RuleValue.CalendarDays(10);
+    /// <summary>complaint-acceptance (L2 第61条): the supervisor accepts or refuses within this period of the filing.</summary>
+    public RuleValue ComplaintAcceptance { get; init; } = RuleValue.WorkingDays(3);
+    /// <summary>complaint-decision (L2 第61条): the supervisor decides within this period of the acceptance.</summary>
+    public RuleValue ComplaintDecision { get; init; } = RuleValue.WorkingDays(30);
 
     /// <summary>The legal defaults (cn-national@1).</summary>
     public static RuleSet NationalDefaults { get; } = new(
@@ -100,6 +106,11 @@ public sealed record RuleSet(
         new(nameof(ContractDeadline), "contract-deadline", s => s.ContractDeadline.ToString(), (s, k, v) => s with { ContractDeadline = Period(k, v) }),
         new(nameof(ReportToSupervisor), "report-to-supervisor", s => s.ReportToSupervisor.ToString(),
             (s, k, v) => s with { ReportToSupervisor = Period(k, v) }),
+        new(nameof(ComplaintFiling), "complaint-filing", s => s.ComplaintFiling.ToString(), (s, k, v) => s with { ComplaintFiling = Period(k, v) }),
+        new(nameof(ComplaintAcceptance), "complaint-acceptance", s => s.ComplaintAcceptance.ToString(),
+            (s, k, v) => s with { ComplaintAcceptance = Period(k, v) }),
+        new(nameof(ComplaintDecision), "complaint-decision", s => s.ComplaintDecision.ToString(),
+            (s, k, v) => s with { ComplaintDecision = Period(k, v) }),
     ];
 
     /// <summary>
@@ -234,10 +245,17 @@ public sealed record RuleSet(
             (Rulebook.ObjectionSuspends, ResultObjectionAnswer, legal.ResultObjectionAnswer),
             (Rulebook.ContractDeadline, ContractDeadline, legal.ContractDeadline),
             (Rulebook.ReportToSupervisor, ReportToSupervisor, legal.ReportToSupervisor),
+            (Rulebook.ComplaintAcceptance, ComplaintAcceptance, legal.ComplaintAcceptance),
+            (Rulebook.ComplaintDecision, ComplaintDecision, legal.ComplaintDecision),
         })
         {
             if (!AtMost(value, law))
                 Add(rule, value.ToString(), law.ToString());
+        }
+        // The filing period is the complainant's right (L2 第60条): a shorter one takes days away from it.
+        if (!AtLeast(ComplaintFiling, legal.ComplaintFiling))
+        {
+            Add(Rulebook.ComplaintFiling, ComplaintFiling.ToString(), legal.ComplaintFiling.ToString());
         }
         if (!AtLeast(PublicityPeriod, legal.PublicityPeriod))
         {

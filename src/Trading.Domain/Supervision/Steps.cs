@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using Trading.Domain.Complaints;
 using Trading.Domain.Entries;
 using Trading.Domain.Rules;
 
@@ -36,7 +37,14 @@ public static class Steps
     /// <summary>report-to-supervisor (L1 第47条): the written report is filed by the due time the award fixed.</summary>
     public static readonly Step SupervisorReport = new(Rulebook.ReportToSupervisor.Id, Rulebook.ReportToSupervisor, null);
 
-    public static readonly IReadOnlyList<Step> All = [EntryApproval, DocObjectionAnswer, ResultObjectionAnswer, Contract, SupervisorReport];
+    /// <summary>complaint-acceptance (L2 第61条): a filed complaint is accepted or refused by the due time its filing fixed.</summary>
+    public static readonly Step ComplaintAcceptance = new(Rulebook.ComplaintAcceptance.Id, Rulebook.ComplaintAcceptance, r => r.ComplaintAcceptance);
+
+    /// <summary>complaint-decision (L2 第61条): an accepted complaint is decided by the due time its acceptance fixed.</summary>
+    public static readonly Step ComplaintDecision = new(Rulebook.ComplaintDecision.Id, Rulebook.ComplaintDecision, r => r.ComplaintDecision);
+
+    public static readonly IReadOnlyList<Step> All =
+        [EntryApproval, DocObjectionAnswer, ResultObjectionAnswer, Contract, SupervisorReport, ComplaintAcceptance, ComplaintDecision];
 
     /// <summary>
     /// Which events start and which meet each step. A new step is a <see cref="Step"/> above and its lines here; publicity
@@ -62,6 +70,12 @@ public static class Steps
         Meets<Trading.Domain.Tenders.TenderCancelled>(Contract, e => new(e.TenderId, e.CancelledAt)),
         Starts<Trading.Domain.Tenders.TenderAwarded>(SupervisorReport, e => new(e.TenderId, e.TenderId, null, null, e.AwardedAt, e.ReportDueAt)),
         Meets<Trading.Domain.Tenders.SupervisorReportFiled>(SupervisorReport, e => new(e.TenderId, e.FiledAt)),
+        // Due times come with the acts, counted under the periods the tender was published under.
+        Starts<ComplaintFiled>(ComplaintAcceptance, e => new(e.ComplaintId, e.TenderId, null, e.Jurisdiction, e.FiledAt, e.AcceptanceDueAt)),
+        Meets<ComplaintAccepted>(ComplaintAcceptance, e => new(e.ComplaintId, e.AcceptedAt)),
+        Meets<ComplaintRefused>(ComplaintAcceptance, e => new(e.ComplaintId, e.RefusedAt)),
+        Starts<ComplaintAccepted>(ComplaintDecision, e => new(e.ComplaintId, e.TenderId, null, e.Jurisdiction, e.AcceptedAt, e.DecisionDueAt)),
+        Meets<ComplaintDecided>(ComplaintDecision, e => new(e.ComplaintId, e.DecidedAt)),
     ];
 
     public static IReadOnlyList<Type> EventTypes { get; } = Table.Select(l => l.EventType).Distinct().ToList();

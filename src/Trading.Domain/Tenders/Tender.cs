@@ -229,13 +229,14 @@ public sealed partial record Tender(
         ContractSigned => state with { Status = TenderStatus.Contracted, HasContract = true },
         SupervisorReportFiled => state with { ReportFiled = true },
         TenderCancelled => state with { Status = TenderStatus.Cancelled },
+        TenderRedoOrdered => state,
         ObjectionRaised e => state with
         {
-            Objections = [.. state.Objections, new TenderObjection(e.ObjectionId, e.Stage, e.BidderOrg, e.AnswerDueAt, false)],
+            Objections = [.. state.Objections, new TenderObjection(e.ObjectionId, e.Stage, e.BidderOrg, e.AnswerDueAt, false, e.RaisedAt)],
         },
         ObjectionAnswered e => state with
         {
-            Objections = [.. state.Objections.Select(o => o.Id == e.ObjectionId ? o with { Answered = true } : o)],
+            Objections = [.. state.Objections.Select(o => o.Id == e.ObjectionId ? o with { Answered = true, AnsweredAt = e.AnsweredAt } : o)],
         },
         _ => state,
     };

@@ -53,6 +53,9 @@ public static class FailureReasons
 
     /// <summary>The panel found competition insufficient, fewer than min-bidders bids having opened (L1 第42条).</summary>
     public const string InsufficientCompetition = "insufficientCompetition";
+
+    /// <summary>A supervisor upheld a complaint and ordered the trade tendered again (L2 第62条; see <see cref="TenderRedoOrdered"/>).</summary>
+    public const string ComplaintUpheld = "complaintUpheld";
 }
 
 public enum SuspensionKind { Supervisor, Objection }

@@ -6,8 +6,12 @@ namespace Trading.Domain.Tenders;
 /// <summary>A suspension of the trade; active while it has no <see cref="ResumedAt"/>.</summary>
 public sealed record TenderSuspension(Guid Id, SuspensionKind Kind, string Reason, Guid? ObjectionId, DateTimeOffset Since, DateTimeOffset? ResumedAt);
 
-/// <summary>An objection to the tender; <see cref="BidderOrg"/> stays confidential before the opening.</summary>
-public sealed record TenderObjection(Guid Id, ObjectionStage Stage, Guid BidderOrg, DateTimeOffset AnswerDueAt, bool Answered);
+/// <summary>
+/// An objection to the tender; <see cref="BidderOrg"/> stays confidential before the opening. <see cref="RaisedAt"/> and
+/// <see cref="AnsweredAt"/> bound the answer period a complaint's filing period does not count (L2 第60条).
+/// </summary>
+public sealed record TenderObjection(Guid Id, ObjectionStage Stage, Guid BidderOrg, DateTimeOffset AnswerDueAt, bool Answered,
+    DateTimeOffset? RaisedAt = null, DateTimeOffset? AnsweredAt = null);
 
 /// <summary>
 /// Suspensions (暂停) and objections to the tender documents (异议). While any suspension is active every operator act and

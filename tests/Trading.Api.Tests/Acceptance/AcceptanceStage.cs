@@ -87,6 +87,12 @@ public sealed class AcceptanceStage : IAsyncLifetime
 
     public Guid ObjectionId { get; private set; }
 
+    /// <summary>A complaint of <see cref="BidderOrg"/> about the completed tender, filed and waiting for acceptance.</summary>
+    public Guid Complaint { get; private set; }
+
+    /// <summary>Another such complaint, accepted by the supervisor and waiting for its decision.</summary>
+    public Guid AcceptedComplaint { get; private set; }
+
     public DateTimeOffset Now => App.Clock.GetUtcNow();
 
     public HttpClient Client(Caller caller) => clients[caller];
@@ -182,6 +188,11 @@ public sealed class AcceptanceStage : IAsyncLifetime
         App.Clock.SetUtcNow(late + TimeSpan.FromMinutes(1));
         await StartOpeningAsync(Opening);
         await StartOpeningAsync(Extendable);
+
+        Complaint = await ComplainAsync();
+        AcceptedComplaint = await ComplainAsync();
+        await Scenario.Expect(await Client(Caller.Supervisor).PostAsJsonAsync($"/api/complaints/{AcceptedComplaint}/acceptance", new { accepted = true }),
+            HttpStatusCode.OK);
     }
 
     public async Task DisposeAsync()
@@ -220,6 +231,20 @@ public sealed class AcceptanceStage : IAsyncLifetime
             new { reason = "收到投诉，暂停招标投标活动" }), HttpStatusCode.Created);
         return suspension.GetProperty("id").GetGuid();
     }
+
+    /// <summary><see cref="BidderOrg"/>, a bidder of the completed tender, complains about it; the complaint's id.</summary>
+    public async Task<Guid> ComplainAsync()
+    {
+        var complaint = await Scenario.Expect(await Client(Caller.Bidder).PostAsJsonAsync("/api/complaints",
+            ComplaintBody(Opened, Now)), HttpStatusCode.Created);
+        return complaint.GetProperty("id").GetGuid();
+    }
+
+    public static object ComplaintBody(Guid tender, DateTimeOffset knewAt) => new
+    {
+        tenderId = tender, matter = "other", knewAt, grounds = "开标后招标人与个别投标人私下接触",
+        evidence = new[] { new { name = "录音.mp3", sha256 = TradingApp.Sha256Hex("recording") } },
+    };
 
     /// <summary><see cref="BidderOrg"/> objects to the tender's documents; the objection's id.</summary>
     public async Task<Guid> ObjectAsync(Guid tender)

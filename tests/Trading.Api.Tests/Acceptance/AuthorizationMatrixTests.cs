@@ -223,6 +223,24 @@ public sealed class AuthorizationMatrixTests(AcceptanceStage stage) : IClassFixt
             (s, c) => Get(s, c, "/api/supervision/alerts?level=red"),
             [401, 403, 403, 403, 200, 403, 403, 403, 403, 200],
             Then: (_, body) => Assert.Equal(JsonValueKind.Array, body.GetProperty("items").ValueKind)),
+
+        // Complaints: a bidder of the completed tender files (another organisation is no bidder of it); supervisors of its
+        // jurisdiction accept and decide, one elsewhere does not see the complaint; the complainant and they read it.
+        new("POST /api/complaints/", "POST /api/complaints {the completed tender}",
+            (s, c) => Post(s, c, "/api/complaints", AcceptanceStage.ComplaintBody(s.Opened, s.Now)),
+            [401, 403, 201, 403, 403, 403, 403, 422, 403, 403], "rule-violation"),
+        new("POST /api/complaints/{id:guid}/acceptance", "POST /api/complaints/{a fresh filed one}/acceptance",
+            async (s, c) => new Call(s.Client(c), HttpMethod.Post, $"/api/complaints/{await s.ComplainAsync()}/acceptance", new { accepted = true }),
+            [401, 403, 403, 403, 200, 403, 403, 403, 403, 404]),
+        new("POST /api/complaints/{id:guid}/decision", "POST /api/complaints/{accepted}/decision (refused as to its remedy)",
+            (s, c) => Post(s, c, $"/api/complaints/{s.AcceptedComplaint}/decision", new { outcome = "dismissed", remedy = "suspend", reasons = "理由不成立" }),
+            [401, 403, 403, 403, 422, 403, 403, 403, 403, 404], "validation"),
+        new("GET /api/complaints/{id:guid}", "GET /api/complaints/{filed}", (s, c) => Get(s, c, $"/api/complaints/{s.Complaint}"),
+            [401, 403, 200, 403, 200, 403, 403, 404, 403, 404],
+            Then: (_, body) => Assert.Equal("filed", body.GetProperty("status").GetString())),
+        new("GET /api/complaints/", "GET /api/complaints?tenderId={the completed tender}", (s, c) => Get(s, c, $"/api/complaints?tenderId={s.Opened}"),
+            [401, 403, 403, 403, 200, 403, 403, 403, 403, 200],
+            Then: (c, body) => Assert.Equal(c == Supervisor, body.GetArrayLength() > 0)),
     ];
 
     private static object ExpertBody() => new

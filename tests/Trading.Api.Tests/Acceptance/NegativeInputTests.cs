@@ -591,6 +591,61 @@ public sealed class NegativeInputTests(AcceptanceStage stage) : IClassFixture<Ac
                 Raw("name: 101 characters", "name", Quoted(new string('名', 101)), Invalid),
             ],
         },
+        // Complaints: filed on the completed tender; accepted and decided on the stage's own two complaints.
+        new()
+        {
+            Name = "POST /api/complaints",
+            Target = s => new(s.Client(Caller.Bidder), HttpMethod.Post, "/api/complaints"),
+            Valid = s => AcceptanceStage.ComplaintBody(s.Opened, s.Now),
+            Required = [("tenderId", Invalid), ("matter", Invalid), ("knewAt", Invalid), ("grounds", Invalid)],
+            Text = "grounds", Huge = "grounds", Format = "matter",
+            OtherType = ("evidence", "{\"name\": \"x\"}"),
+            Nested = ["evidence.0"],
+            Extras =
+            [
+                Raw("matter: award", "matter", "\"award\"", Invalid),
+                Raw("matter: Other", "matter", "\"Other\"", Invalid),
+                Raw("knewAt: not a date", "knewAt", "\"yesterday\"", Malformed),
+                Raw("knewAt: in the future", "knewAt", "\"2099-01-01T00:00:00Z\"", new(422, "rule-violation", "complaint-filing")),
+                Raw("knewAt: before the tender existed", "knewAt", "\"2020-01-01T00:00:00Z\"", new(422, "rule-violation", "complaint-filing")),
+                Raw("matter: result (no objection of the complainant's)", "matter", "\"result\"", new(422, "rule-violation", "complaint-filing")),
+                Raw("evidence.0.sha256: upper case", "evidence.0.sha256", Quoted(new string('A', 64)), Invalid),
+                Raw("tenderId: not a UUID", "tenderId", "\"not-a-uuid\"", Malformed),
+                Raw("grounds: only whitespace", "grounds", "\"  \"", Invalid),
+                Raw("grounds: 4001 characters", "grounds", Quoted(new string('诉', 4001)), Invalid),
+            ],
+        },
+        new()
+        {
+            Name = "POST /api/complaints/{id}/acceptance",
+            Target = s => new(s.Client(Caller.Supervisor), HttpMethod.Post, $"/api/complaints/{s.Complaint}/acceptance"),
+            Valid = _ => new { accepted = true, reason = "符合受理条件" },
+            Required = [("accepted", Invalid)],
+            Text = "reason", Huge = "reason",
+            OtherType = ("accepted", "\"yes\""),
+            Extras =
+            [
+                Raw("accepted: false without a reason", "reason", "null", Invalid) with { Build = (_, v) => Body.Text(With(Parse(With(v, "accepted", "false")), "reason", null)) },
+                Raw("reason: 4001 characters", "reason", Quoted(new string('由', 4001)), Invalid),
+            ],
+        },
+        new()
+        {
+            Name = "POST /api/complaints/{id}/decision",
+            Target = s => new(s.Client(Caller.Supervisor), HttpMethod.Post, $"/api/complaints/{s.AcceptedComplaint}/decision"),
+            Valid = _ => new { outcome = "upheld", remedy = "none", reasons = "投诉事项部分属实，责令改正" },
+            Required = [("outcome", Invalid), ("remedy", Invalid), ("reasons", Invalid)],
+            Text = "reasons", Huge = "reasons", Format = "outcome",
+            OtherType = ("remedy", "[\"none\"]"),
+            Extras =
+            [
+                Raw("remedy: redo without its step", "remedy", "\"redo\"", Invalid),
+                Raw("remedy: none with a redo step", "redoStep", "\"retender\"", Invalid),
+                Raw("outcome: dismissed with a remedy", "outcome", "\"dismissed\"", Invalid) with { Build = (_, v) => Body.Text(With(Parse(With(v, "outcome", "\"dismissed\"")), "remedy", "\"suspend\"")) },
+                Raw("reasons: only whitespace", "reasons", "\"\\t\"", Invalid),
+                Raw("reasons: 4001 characters", "reasons", Quoted(new string('理', 4001)), Invalid),
+            ],
+        },
         // Last: its control cancels the fresh stage's tender that nobody bid on.
         new()
         {
@@ -667,6 +722,13 @@ public sealed class NegativeInputTests(AcceptanceStage stage) : IClassFixture<Ac
             $"/api/tenders/{s.Suspended}/suspensions/{id}/resumption", new { reason = "恢复" }), new(404, "not-found")),
         ("POST /api/tenders/{id}/objections", (s, id) => new(s.Client(Caller.Bidder), HttpMethod.Post, $"/api/tenders/{id}/objections",
             new { stage = "documents", grounds = "异议" }), new(404, "not-found")),
+        ("GET /api/complaints/{id}", (s, id) => new(s.Client(Caller.Supervisor), HttpMethod.Get, $"/api/complaints/{id}"), new(404, "not-found")),
+        ("POST /api/complaints/{id}/acceptance", (s, id) => new(s.Client(Caller.Supervisor), HttpMethod.Post, $"/api/complaints/{id}/acceptance",
+            new { accepted = true }), new(404, "not-found")),
+        ("POST /api/complaints/{id}/decision", (s, id) => new(s.Client(Caller.Supervisor), HttpMethod.Post, $"/api/complaints/{id}/decision",
+            new { outcome = "dismissed", remedy = "none", reasons = "理由不成立" }), new(404, "not-found")),
+        ("POST /api/complaints {tenderId}", (s, id) => new(s.Client(Caller.Bidder), HttpMethod.Post, "/api/complaints",
+            AcceptanceStage.ComplaintBody(id, s.Now)), new(404, "not-found")),
         ("POST /api/tenders/{id}/objections/{oid}/answer", (s, id) => new(s.Client(Caller.Agent), HttpMethod.Post,
             $"/api/tenders/{id}/objections/{s.ObjectionId}/answer", new { answer = "答复" }), new(404, "not-found")),
         ("POST /api/tenders/{objected}/objections/{id}/answer", (s, id) => new(s.Client(Caller.Agent), HttpMethod.Post,

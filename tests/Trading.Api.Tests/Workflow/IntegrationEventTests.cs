@@ -7,7 +7,7 @@ namespace Trading.Api.Tests.Workflow;
 public sealed class IntegrationEventTests
 {
     /// <summary>The aggregates' events: past-tense records (commands are imperative, states are nouns).</summary>
-    private static readonly string[] Aggregates = ["Organizations", "Entries", "Tenders", "Bids", "Supervision", "Experts", "Panels", "Evaluation"];
+    private static readonly string[] Aggregates = ["Organizations", "Entries", "Tenders", "Bids", "Supervision", "Experts", "Panels", "Evaluation", "Complaints"];
 
     [Fact]
     public void Every_domain_event_has_an_integration_event_with_an_explicit_urn()

@@ -184,6 +184,15 @@ public class RuleSetTests
     [InlineData("ContractDeadline", "30d", false)]
     [InlineData("ReportToSupervisor", "16d", true)]
     [InlineData("ReportToSupervisor", "15d", false)]
+    [InlineData("ComplaintFiling", "9d", true)] // the complainant's right: shorter is weaker
+    [InlineData("ComplaintFiling", "10d", false)]
+    [InlineData("ComplaintFiling", "15d", false)]
+    [InlineData("ComplaintAcceptance", "4wd", true)]
+    [InlineData("ComplaintAcceptance", "3wd", false)]
+    [InlineData("ComplaintAcceptance", "3d", false)] // N calendar days never hold more working days than N
+    [InlineData("ComplaintDecision", "31wd", true)]
+    [InlineData("ComplaintDecision", "20wd", false)]
+    [InlineData("ComplaintDecision", "00:00:20", true)]
     public void A_single_value_is_weaker_than_the_law_or_not(string key, string value, bool weaker)
     {
         var set = Configured((key, value));
@@ -198,6 +207,9 @@ public class RuleSetTests
             {
                 ["bid-security-cap"] = "0.02",
                 ["clarification-lead"] = "15d",
+                ["complaint-acceptance"] = "3wd",
+                ["complaint-decision"] = "30wd",
+                ["complaint-filing"] = "10d",
                 ["contract-deadline"] = "30d",
                 ["decryption-window"] = "01:00:00",
                 ["decryption-window-max-minutes"] = "120",
@@ -231,6 +243,7 @@ public class RuleSetTests
         {
             Rulebook.MinBiddingPeriod, Rulebook.ClarificationLead, Rulebook.DocObjectionLead, Rulebook.BidSecurityCap,
             Rulebook.MinBidders, Rulebook.DecryptionWindow, Rulebook.EntryApprovalDeadline, Rulebook.OverdueAlerts,
+            Rulebook.ComplaintFiling, Rulebook.ComplaintAcceptance, Rulebook.ComplaintDecision,
         })
         {
             Assert.True(resolved.ContainsKey(rule.Id), rule.Id);

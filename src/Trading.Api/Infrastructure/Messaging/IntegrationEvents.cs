@@ -72,6 +72,12 @@ public static class IntegrationEvents
         D.Tenders.ContractSigned e => new C.ContractSigned(e.TenderId, e.SignedAt, e.Value.Amount, e.Value.Currency, e.RecordedAt),
         D.Tenders.SupervisorReportFiled e => new C.SupervisorReportFiled(e.TenderId, e.Late, e.FiledAt),
         D.Tenders.TenderCancelled e => new C.TenderCancelled(e.TenderId, e.Reason, e.CancelledAt),
+        D.Complaints.ComplaintFiled e => new C.ComplaintFiled(e.ComplaintId, e.TenderId, e.Jurisdiction, Camel(e.Matter.ToString()), e.AcceptanceDueAt, e.FiledAt),
+        D.Complaints.ComplaintAccepted e => new C.ComplaintAccepted(e.ComplaintId, e.TenderId, e.Jurisdiction, e.Late, e.DecisionDueAt, e.AcceptedAt),
+        D.Complaints.ComplaintRefused e => new C.ComplaintRefused(e.ComplaintId, e.TenderId, e.Jurisdiction, e.Late, e.RefusedAt),
+        D.Complaints.ComplaintDecided e => new C.ComplaintDecided(e.ComplaintId, e.TenderId, e.Jurisdiction, Camel(e.Outcome.ToString()),
+            Camel(e.Remedy.ToString()), e.RedoStep, e.SuspensionId, e.Late, e.DecidedAt),
+        D.Tenders.TenderRedoOrdered e => new C.TenderRedoOrdered(e.TenderId, e.ComplaintId, e.Step, e.OrderedAt),
         _ => throw new InvalidOperationException($"No integration event for {domainEvent.GetType().Name}: add one to Trading.Contracts."),
     };
 
