@@ -9,6 +9,7 @@ using Trading.Api.Infrastructure.Http;
 using Trading.Api.Infrastructure.Marten;
 using Trading.Api.Infrastructure.Messaging;
 using Trading.Api.Infrastructure.Security;
+using Trading.Api.Ocds;
 using Trading.Api.Organizations;
 using Trading.Api.Panels;
 using Trading.Api.Platform;
@@ -45,6 +46,7 @@ builder.Services.AddSingleton<Opening>();
 if (builder.Configuration.GetValue("Trading:Sweeper:Enabled", roles.Workflow))
     builder.Services.AddHostedService<Sweeper>();
 builder.AddSupervisionAlerts();
+builder.AddOcds();
 
 var app = builder.Build();
 app.UseClientAddress();
@@ -94,6 +96,7 @@ if (roles.Api)
     app.MapPanels();
     app.MapEvaluation();
     app.MapSupervisionAlerts();
+    app.MapOcds();
 }
 
 app.Run();
