@@ -10,6 +10,7 @@ using Trading.Api.Infrastructure.Http;
 using Trading.Api.Infrastructure.Marten;
 using Trading.Api.Infrastructure.Messaging;
 using Trading.Api.Infrastructure.Security;
+using Trading.Api.Ocds;
 using Trading.Api.Organizations;
 using Trading.Api.Panels;
 using Trading.Api.Platform;
@@ -47,6 +48,7 @@ if (builder.Configuration.GetValue("Trading:Sweeper:Enabled", roles.Workflow))
     builder.Services.AddHostedService<Sweeper>();
 builder.AddSupervisionAlerts();
 builder.AddComplaints();
+builder.AddOcds();
 
 var app = builder.Build();
 app.UseClientAddress();
@@ -97,6 +99,7 @@ if (roles.Api)
     app.MapEvaluation();
     app.MapSupervisionAlerts();
     app.MapComplaints();
+    app.MapOcds();
 }
 
 app.Run();

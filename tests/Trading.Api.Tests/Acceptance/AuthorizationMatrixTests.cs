@@ -39,6 +39,7 @@ public sealed class AuthorizationMatrixTests(AcceptanceStage stage) : IClassFixt
         "GET /api/tenders/", "GET /api/tenders/{id:guid}", "GET /api/platform/signing-keys", "GET /api/platform/rules", "* /health/live", "* /health/ready",
         "GET /openapi/{documentName}.json", "POST /api/dev/tokens",
         "GET /docs/{documentName?}", "GET /docs/scalar.js", "GET /docs/scalar.aspnetcore.js", "GET /docs/favicon.svg",
+        "GET /api/ocds/releases", "GET /api/ocds/records/{ocid}",
     ];
 
     private static Task<Call> Get(AcceptanceStage s, Caller c, string path) => Task.FromResult(new Call(s.Client(c), HttpMethod.Get, path));
@@ -241,7 +242,24 @@ public sealed class AuthorizationMatrixTests(AcceptanceStage stage) : IClassFixt
         new("GET /api/complaints/", "GET /api/complaints?tenderId={the completed tender}", (s, c) => Get(s, c, $"/api/complaints?tenderId={s.Opened}"),
             [401, 403, 403, 403, 200, 403, 403, 403, 403, 200],
             Then: (c, body) => Assert.Equal(c == Supervisor, body.GetArrayLength() > 0)),
+        // OCDS: public open data, the same answer for everyone, a token or none.
+        new("GET /api/ocds/releases", "GET /api/ocds/releases", (s, c) => Get(s, c, "/api/ocds/releases?after=0&limit=10"), All(200),
+            Then: (_, body) => Assert.Equal(("1.1", JsonValueKind.Array), (body.GetProperty("version").GetString(), body.GetProperty("releases").ValueKind))),
+        new("GET /api/ocds/records/{ocid}", "GET /api/ocds/records/{opened}",
+            async (s, c) => new Call(s.Client(c), HttpMethod.Get, $"/api/ocds/records/ocds-xxxxxx-{await ProjectedAsync(s)}"), All(200),
+            Then: (_, body) => Assert.Equal(1, body.GetProperty("records").GetArrayLength())),
+        new("GET /api/ocds/records/{ocid}", "GET /api/ocds/records/{unknown}", (s, c) => Get(s, c, "/api/ocds/records/ocds-xxxxxx-unknown"), All(404)),
     ];
+
+    // The OCDS releases are an async projection and the API-only stage runs no daemon: it is run to the high-water mark once.
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<AcceptanceStage, Task<Guid>> Projected = [];
+
+    private static Task<Guid> ProjectedAsync(AcceptanceStage s) => Projected.GetValue(s, async stage =>
+    {
+        using var daemon = await stage.App.Services.GetRequiredService<Marten.IDocumentStore>().BuildProjectionDaemonAsync();
+        await daemon.CatchUpAsync(TimeSpan.FromSeconds(60), CancellationToken.None);
+        return stage.Opened;
+    });
 
     private static object ExpertBody() => new
     {

@@ -752,7 +752,25 @@ public sealed class NegativeInputTests(AcceptanceStage stage) : IClassFixture<Ac
             $"/api/tenders/{s.Opening}/bids/{id}/decryption", new { key = Base64Of(32) }), new(404, "not-found")),
         ("GET /api/tenders/{bidding}/bids/{id}", (s, id) => new(s.Client(Caller.Bidder), HttpMethod.Get, $"/api/tenders/{s.Bidding}/bids/{id}"),
             new(404, "not-found")),
+        ("GET /api/ocds/records/{ocid}", (s, id) => new(s.Client(Caller.Anonymous), HttpMethod.Get, $"/api/ocds/records/ocds-xxxxxx-{id}"),
+            new(404, "not-found")),
     ];
+
+    /// <summary>The OCDS release feed's paging: a position below zero or a limit outside 1..1000 is refused, not clamped.</summary>
+    [Theory]
+    [InlineData("after=-1", 422)]
+    [InlineData("limit=0", 422)]
+    [InlineData("limit=1001", 422)]
+    [InlineData("after=abc", 400)]
+    [InlineData("limit=1.5", 400)]
+    [InlineData("after=99999999999999999999", 400)]
+    public async Task A_bad_page_of_the_release_feed_is_a_problem_and_changes_nothing(string query, int status)
+    {
+        var before = await stage.FingerprintAsync();
+        using var response = await stage.Client(Caller.Anonymous).GetAsync($"/api/ocds/releases?{query}");
+        AcceptanceStage.AssertProblem(response, await response.Content.ReadAsStringAsync(), status, "validation", $"GET /api/ocds/releases?{query}");
+        Assert.Equal(before, await stage.FingerprintAsync());
+    }
 
     public static TheoryData<string, bool> MissingIds()
     {

@@ -1,0 +1,251 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using JasperFx.Events.Daemon;
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
+using Trading.Api.Tests.Award;
+using Trading.Api.Tests.Infrastructure;
+
+namespace Trading.Api.Tests.Ocds;
+
+/// <summary>
+/// The OCDS publication over HTTP on PostgreSQL. The releases are an async projection: the API-only test host runs no daemon,
+/// so each test runs Marten's daemon itself (catching up to the high-water mark, as the workflow node's daemon does).
+/// Every package served is validated against the official schemas.
+/// </summary>
+public sealed class OcdsTests : IAsyncLifetime
+{
+    private static readonly DateTimeOffset PublicityEnd = new(2026, 3, 30, 16, 0, 0, TimeSpan.Zero);
+    private static readonly decimal[] Prices = [9_100_000.00m, 9_200_000.00m, 9_300_000.00m];
+
+    private TradingApp app = null!;
+    private Scenario trade = null!;
+
+    public async Task InitializeAsync()
+    {
+        app = new TradingApp(new Dictionary<string, string?> { ["Trading:Ocds:OcidPrefix"] = "ocds-t3st00" });
+        trade = await new Scenario(app).CastAsync();
+    }
+
+    public async Task DisposeAsync() => await app.DisposeAsync();
+
+    private async Task CatchUpAsync()
+    {
+        using var daemon = await app.Services.GetRequiredService<IDocumentStore>().BuildProjectionDaemonAsync();
+        await daemon.CatchUpAsync(TimeSpan.FromSeconds(60), CancellationToken.None);
+    }
+
+    /// <summary>A package as served, after checking it is JSON and valid against the schema (zero errors).</summary>
+    private async Task<(JsonObject Package, string Raw)> ValidAsync(string url, bool record = false)
+    {
+        var response = await app.CreateClient().GetAsync(url);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        var raw = await response.Content.ReadAsStringAsync();
+        var package = JsonNode.Parse(raw)!.AsObject();
+        var schemas = await OcdsSchemas.Instance;
+        var errors = OcdsSchemas.Errors(record ? schemas.RecordPackage : schemas.ReleasePackage, raw);
+        // The end of the feed is a package without releases, to carry the cursor: the schema's one departure (releases minItems 1).
+        if (!record && package["releases"]!.AsArray().Count == 0)
+            Assert.Equal(["TooFewItems at #/releases"], errors);
+        else
+            Assert.Empty(errors);
+        return (package, raw);
+    }
+
+    /// <summary>Every release, paging with <c>after</c> through links.next, each page validated.</summary>
+    private async Task<List<JsonObject>> AllReleasesAsync(int limit)
+    {
+        var releases = new List<JsonObject>();
+        var url = $"/api/ocds/releases?limit={limit}";
+        while (true)
+        {
+            var (package, _) = await ValidAsync(url);
+            var page = package["releases"]!.AsArray();
+            if (page.Count == 0)
+                return releases;
+            Assert.True(page.Count <= limit);
+            releases.AddRange(page.Select(r => r!.AsObject()));
+            url = new Uri((string)package["links"]!["next"]!).PathAndQuery;
+        }
+    }
+
+    private static string[][] Tags(IEnumerable<JsonObject> releases) =>
+        [.. releases.Select(r => r["tag"]!.AsArray().Select(t => (string)t!).ToArray())];
+
+    [Fact]
+    public async Task A_full_trade_publishes_valid_releases_in_stage_order_and_the_bids_only_from_the_award()
+    {
+        var (tenderId, bidders) = await trade.PublicisedTenderAsync(Prices);
+        var ocid = $"ocds-t3st00-{tenderId:D}";
+        await CatchUpAsync();
+        var (before, raw) = await ValidAsync("/api/ocds/releases");
+        Assert.Equal([["planning", "tender"], ["tenderUpdate"]], Tags(before["releases"]!.AsArray().Select(r => r!.AsObject())));
+        // In publicity, after the opening: the number of tenderers, but no bid and no bidder yet.
+        Assert.Equal(3, (int)before["releases"]![1]!["tender"]!["numberOfTenderers"]!);
+        Assert.DoesNotContain("\"bids\"", raw, StringComparison.Ordinal);
+        Assert.All(bidders, b => Assert.DoesNotContain(b.Org.ToString("D"), raw, StringComparison.OrdinalIgnoreCase));
+
+        app.Clock.SetUtcNow(PublicityEnd);
+        await Scenario.Expect(await trade.Agent.PostAsJsonAsync($"/api/tenders/{tenderId}/award", new { bidId = bidders[0].BidId(tenderId) }),
+            HttpStatusCode.OK);
+        var signedAt = PublicityEnd.AddDays(10);
+        app.Clock.SetUtcNow(signedAt.AddHours(1));
+        await Scenario.Expect(await trade.Agent.PostAsJsonAsync($"/api/tenders/{tenderId}/contract", new
+        {
+            signedAt, value = new { amount = "9100000.00", currency = "CNY" },
+            documents = new[] { new { name = "合同.pdf", sha256 = TradingApp.Sha256Hex("contract") } },
+        }), HttpStatusCode.OK);
+        await CatchUpAsync();
+
+        // Paged two at a time: the same releases, in position order, each page valid.
+        var releases = await AllReleasesAsync(limit: 2);
+        Assert.Equal([["planning", "tender"], ["tenderUpdate"], ["award"], ["contract"]], Tags(releases));
+        Assert.All(releases, r => Assert.Equal(ocid, (string)r["ocid"]!));
+        Assert.Equal(releases.Count, releases.Select(r => (string)r["id"]!).Distinct().Count());
+        Assert.Equal([false, false, true, true], releases.Select(r => r.ContainsKey("bids")));
+        var tender = releases[0]["tender"]!;
+        Assert.Equal(("active", TradingApp.Start, TradingApp.Start.AddDays(25), 9_800_000.00m, "CNY", 10_000_000.00m),
+            ((string)tender["status"]!, (DateTimeOffset)tender["tenderPeriod"]!["startDate"]!, (DateTimeOffset)tender["tenderPeriod"]!["endDate"]!,
+                (decimal)tender["value"]!["amount"]!, (string)tender["value"]!["currency"]!, (decimal)releases[0]["planning"]!["budget"]!["amount"]!["amount"]!));
+
+        var award = releases[2];
+        var winner = award["awards"]![0]!;
+        Assert.Equal((bidders[0].BidId(tenderId).ToString("D"), bidders[0].Org.ToString("D"), 9_100_000.00m, "active"),
+            ((string)winner["relatedBid"]!, (string)winner["suppliers"]![0]!["id"]!, (decimal)winner["value"]!["amount"]!, (string)winner["status"]!));
+        var details = award["bids"]!["details"]!.AsArray();
+        Assert.Equal(bidders.Select(b => b.Org.ToString("D")).Order(), details.Select(x => (string)x!["tenderers"]![0]!["id"]!).Order());
+        Assert.All(details, x => Assert.Equal("valid", (string)x!["status"]!));
+        Assert.Equal(Prices.Order(), details.Select(x => (decimal)x!["value"]!["amount"]!).Order());
+        Assert.Equal("complete", (string)award["tender"]!["status"]!);
+        var supplier = award["parties"]!.AsArray().Single(p => (string)p!["id"]! == bidders[0].Org.ToString("D"))!;
+        Assert.Equal(["tenderer", "supplier"], supplier["roles"]!.AsArray().Select(r => (string)r!));
+        var contract = releases[3]["contracts"]![0]!;
+        Assert.Equal((winner["id"]!.ToJsonString(), 9_100_000.00m, "active"),
+            (contract["awardID"]!.ToJsonString(), (decimal)contract["value"]!["amount"]!, (string)contract["status"]!));
+
+        // The record: every release, and the compiled release with the latest state of every field.
+        var (record, _) = await ValidAsync($"/api/ocds/records/{ocid}", record: true);
+        var only = record["records"]!.AsArray().Single()!;
+        Assert.Equal(releases.Select(r => (string)r["id"]!), only["releases"]!.AsArray().Select(r => (string)r!["id"]!));
+        var compiled = only["compiledRelease"]!;
+        Assert.Equal(("compiled", "complete", 3, 1), (string.Join(',', compiled["tag"]!.AsArray().Select(t => (string)t!)),
+            (string)compiled["tender"]!["status"]!, (int)compiled["tender"]!["numberOfTenderers"]!, compiled["contracts"]!.AsArray().Count));
+        // Identifier merge: the tenderee-agent party keeps one entry with both roles; the supplier one.
+        var parties = compiled["parties"]!.AsArray();
+        Assert.Equal(parties.Count, parties.Select(p => (string)p!["id"]!).Distinct().Count());
+        Assert.Equal(["buyer", "procuringEntity"], parties.Single(p => (string)p!["id"]! == trade.AgentOrg.ToString("D"))!["roles"]!.AsArray().Select(r => (string)r!));
+    }
+
+    [Fact]
+    public async Task An_amended_then_cancelled_trade_yields_a_tender_amendment_and_a_tender_cancellation_and_names_no_bidder()
+    {
+        var (_, tenderId) = await trade.PublishedTenderAsync();
+        await Scenario.Expect(await trade.Agent.PostAsJsonAsync($"/api/tenders/{tenderId}/amendments",
+            new { description = "澄清：工期调整为180日历天", affectsBids = false }), HttpStatusCode.OK);
+        var bidder = await trade.BidderAsync("甲建设集团有限公司");
+        await Scenario.Expect(await bidder.SubmitAsync(tenderId, Bidder.Seal(tenderId, bidder.Org, 9_000_000.00m)), HttpStatusCode.Created);
+        await Scenario.Expect(await trade.Agent.PostAsJsonAsync($"/api/tenders/{tenderId}/cancellation", new { reason = "项目资金未落实，终止招标" }),
+            HttpStatusCode.OK);
+        await CatchUpAsync();
+
+        var (package, raw) = await ValidAsync("/api/ocds/releases");
+        var releases = package["releases"]!.AsArray().Select(r => r!.AsObject()).ToList();
+        Assert.Equal([["planning", "tender"], ["tenderAmendment"], ["tenderCancellation"]], Tags(releases));
+        var amendment = releases[1]["tender"]!["amendments"]![0]!;
+        Assert.Equal(("澄清：工期调整为180日历天", (string)releases[0]["id"]!, (string)releases[1]["id"]!),
+            ((string)amendment["description"]!, (string)amendment["amendsReleaseID"]!, (string)amendment["releaseID"]!));
+        Assert.Equal("cancelled", (string)releases[2]["tender"]!["status"]!);
+        Assert.DoesNotContain("\"bids\"", raw, StringComparison.Ordinal);
+        Assert.DoesNotContain(bidder.Org.ToString("D"), raw, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain(bidder.Name, raw, StringComparison.Ordinal);
+        var (record, _) = await ValidAsync($"/api/ocds/records/ocds-t3st00-{tenderId:D}", record: true);
+        Assert.Equal("cancelled", (string)record["records"]![0]!["compiledRelease"]!["tender"]!["status"]!);
+    }
+
+    [Fact]
+    public async Task The_validator_rejects_a_broken_package()
+    {
+        await trade.PublishedTenderAsync();
+        await CatchUpAsync();
+        var (package, _) = await ValidAsync("/api/ocds/releases");
+        var schemas = await OcdsSchemas.Instance;
+
+        var noInitiation = package.DeepClone().AsObject();
+        noInitiation["releases"]![0]!.AsObject().Remove("initiationType");
+        Assert.Contains(OcdsSchemas.Errors(schemas.ReleasePackage, noInitiation.ToJsonString()), e => e.Contains("initiationType", StringComparison.Ordinal));
+
+        var badTag = package.DeepClone().AsObject();
+        badTag["releases"]![0]!["tag"] = new JsonArray("opening");
+        Assert.NotEmpty(OcdsSchemas.Errors(schemas.ReleasePackage, badTag.ToJsonString()));
+
+        // The bids extension is part of the schema: a bid status outside its closed codelist is refused.
+        var badBid = package.DeepClone().AsObject();
+        badBid["releases"]![0]!["bids"] = new JsonObject { ["details"] = new JsonArray(new JsonObject { ["id"] = "1", ["status"] = "won" }) };
+        Assert.NotEmpty(OcdsSchemas.Errors(schemas.ReleasePackage, badBid.ToJsonString()));
+        var goodBid = package.DeepClone().AsObject();
+        goodBid["releases"]![0]!["bids"] = new JsonObject { ["details"] = new JsonArray(new JsonObject { ["id"] = "1", ["status"] = "valid" }) };
+        Assert.Empty(OcdsSchemas.Errors(schemas.ReleasePackage, goodBid.ToJsonString()));
+
+        var noVersion = package.DeepClone().AsObject();
+        noVersion.Remove("version");
+        Assert.NotEmpty(OcdsSchemas.Errors(schemas.ReleasePackage, noVersion.ToJsonString()));
+    }
+
+    [Fact]
+    public async Task An_unknown_ocid_is_not_found_and_a_bad_page_is_refused()
+    {
+        await Scenario.ExpectProblem(await app.CreateClient().GetAsync("/api/ocds/records/ocds-t3st00-nothing"), HttpStatusCode.NotFound, "not-found");
+        await Scenario.ExpectProblem(await app.CreateClient().GetAsync("/api/ocds/releases?limit=0"), HttpStatusCode.UnprocessableEntity, "validation");
+        await Scenario.ExpectProblem(await app.CreateClient().GetAsync("/api/ocds/releases?limit=1001"), HttpStatusCode.UnprocessableEntity, "validation");
+        await Scenario.ExpectProblem(await app.CreateClient().GetAsync("/api/ocds/releases?after=-1"), HttpStatusCode.UnprocessableEntity, "validation");
+    }
+
+    /// <summary>
+    /// Writers publish tenders concurrently while the daemon runs and a reader pages with <c>after</c>: the reader ends up with
+    /// exactly the releases there are, each once, in position order.
+    /// </summary>
+    [Fact]
+    public async Task A_reader_paging_with_after_never_skips_or_repeats_a_release_while_writers_publish()
+    {
+        const int writers = 6, tendersEach = 3;
+        using var daemon = await app.Services.GetRequiredService<IDocumentStore>().BuildProjectionDaemonAsync();
+        var writing = Task.WhenAll(Enumerable.Range(0, writers).Select(async _ =>
+        {
+            for (var i = 0; i < tendersEach; i++)
+                await trade.PublishedTenderAsync();
+        }));
+        var projecting = Task.Run(async () =>
+        {
+            while (!writing.IsCompleted)
+                await daemon.CatchUpAsync(TimeSpan.FromSeconds(60), CancellationToken.None);
+            await daemon.CatchUpAsync(TimeSpan.FromSeconds(60), CancellationToken.None);
+        });
+
+        var seen = new List<(long Position, string Id)>();
+        long after = 0;
+        var client = app.CreateClient();
+        var pages = 0;
+        while (true)
+        {
+            var done = projecting.IsCompleted;
+            var package = JsonNode.Parse(await client.GetStringAsync($"/api/ocds/releases?after={after}&limit=2"))!;
+            var page = package["releases"]!.AsArray();
+            pages++;
+            foreach (var r in page)
+                seen.Add((long.Parse(((string)r!["id"]!).Split('-')[^1], System.Globalization.CultureInfo.InvariantCulture), (string)r["id"]!));
+            after = long.Parse(new Uri((string)package["links"]!["next"]!).Query.Split('&')[0].Split('=')[1], System.Globalization.CultureInfo.InvariantCulture);
+            if (page.Count == 0 && done)
+                break;
+        }
+        await projecting;
+        await writing;
+
+        var all = (await AllReleasesAsync(limit: 1000)).Select(r => (string)r["id"]!).ToList();
+        Assert.Equal(writers * tendersEach, all.Count);
+        Assert.Equal(all, seen.Select(s => s.Id));
+        Assert.Equal(seen.Select(s => s.Position).Order(), seen.Select(s => s.Position));
+        Assert.True(pages > 1);
+    }
+}
