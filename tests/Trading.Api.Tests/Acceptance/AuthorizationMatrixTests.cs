@@ -223,6 +223,10 @@ public sealed class AuthorizationMatrixTests(AcceptanceStage stage) : IClassFixt
             (s, c) => Get(s, c, "/api/supervision/alerts?level=red"),
             [401, 403, 403, 403, 200, 403, 403, 403, 403, 200],
             Then: (_, body) => Assert.Equal(JsonValueKind.Array, body.GetProperty("items").ValueKind)),
+        new("GET /api/supervision/alerts", "GET /api/supervision/alerts?kind=indicator",
+            (s, c) => Get(s, c, "/api/supervision/alerts?kind=indicator"),
+            [401, 403, 403, 403, 200, 403, 403, 403, 403, 200],
+            Then: (_, body) => Assert.All(body.GetProperty("items").EnumerateArray(), a => Assert.Equal("indicator", a.GetProperty("kind").GetString()))),
     ];
 
     private static object ExpertBody() => new
