@@ -91,6 +91,53 @@ public sealed class IndicatorAlertTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task At_the_award_R035_and_R036_flag_a_winner_whose_cheaper_and_dearer_rivals_were_both_disqualified()
+    {
+        // 900,000 and 1,100,000 are found unqualified by every member; 1,000,000 wins alone.
+        var (tenderId, bidders) = await trade.OpenedTenderAsync([900_000.00m, 1_000_000.00m, 1_100_000.00m]);
+        var panel = await Evaluation.PanelSeating.SeatPanelAsync(app, tenderId, trade.AgentOrg, experts: 5);
+        var sheet = new
+        {
+            scores = bidders.Select((b, i) => new
+            {
+                bidId = b.BidId(tenderId), qualified = i == 1, reasons = i == 1 ? null : new[] { "未按招标文件要求提交投标保证金" },
+                criteria = Array.Empty<object>(),
+            }),
+        };
+        foreach (var seat in panel)
+            await Scenario.Expect(await seat.Client.PostAsJsonAsync($"/api/tenders/{tenderId}/evaluation/scores", sheet), HttpStatusCode.OK);
+        foreach (var seat in panel)
+            await Scenario.Expect(await seat.Client.PostAsJsonAsync($"/api/tenders/{tenderId}/evaluation/signature", new { }), HttpStatusCode.OK);
+        var notice = await TradingApp.Until(async () =>
+        {
+            var n = await app.CreateClient().GetFromJsonAsync<JsonElement>($"/api/tenders/{tenderId}");
+            return n.GetProperty("publicityEndsAt").ValueKind == JsonValueKind.String ? n : (JsonElement?)null;
+        }, what: "publicity to start");
+        app.Clock.SetUtcNow(notice.GetProperty("publicityEndsAt").GetDateTimeOffset());
+        await Scenario.Expect(await trade.Agent.PostAsJsonAsync($"/api/tenders/{tenderId}/award", new { bidId = bidders[1].BidId(tenderId) }),
+            HttpStatusCode.OK);
+
+        var awarded = await TradingApp.Until(async () =>
+        {
+            var found = (await IndicatorsAsync(trade.Supervisor))
+                .Where(a => a.GetProperty("tenderId").GetGuid() == tenderId && a.GetProperty("stage").GetString() == "award").ToList();
+            return found.Count > 0 ? found : null;
+        }, TimeSpan.FromSeconds(60), "the award's indicator alerts");
+        var alerts = awarded.ToDictionary(a => a.GetProperty("indicator").GetString()!);
+        // No second valid bid: no price gap d, so neither R024 nor R058; one tender of this tenderee: no R038.
+        Assert.Equal(["all-but-winner-disqualified", "lowest-bid-disqualified"], alerts.Keys.Order());
+        var r035 = alerts["all-but-winner-disqualified"];
+        Assert.Equal(("2", bidders[1].Org.ToString("D"), "Cardinal R035", "bid-rigging-screens"),
+            (r035.GetProperty("evidence").GetProperty("disqualifiedBidders").GetString(), r035.GetProperty("evidence").GetProperty("winner").GetString(),
+                r035.GetProperty("basis").GetString(), r035.GetProperty("rule").GetString()));
+        var r036 = alerts["lowest-bid-disqualified"];
+        Assert.Equal(("900000.00", "1000000.00", "Cardinal R036"),
+            (r036.GetProperty("evidence").GetProperty("lowestPrice").GetString(), r036.GetProperty("evidence").GetProperty("lowestValidPrice").GetString(),
+                r036.GetProperty("basis").GetString()));
+        Assert.Equal([bidders[0].Org], Bidders(r036));
+    }
+
+    [Fact]
     public async Task An_unknown_kind_or_indicator_or_a_filter_of_the_other_kind_is_a_validation_problem()
     {
         foreach (var (query, field) in new[]
