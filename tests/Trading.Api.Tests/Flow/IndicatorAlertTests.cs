@@ -1,8 +1,12 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
+using Trading.Api.Supervision;
 using Trading.Api.Tests.Infrastructure;
 using Trading.Api.Tests.Workflow;
+using Trading.Domain.Supervision.Indicators;
 
 namespace Trading.Api.Tests.Flow;
 
@@ -135,6 +139,27 @@ public sealed class IndicatorAlertTests : IAsyncLifetime
             (r036.GetProperty("evidence").GetProperty("lowestPrice").GetString(), r036.GetProperty("evidence").GetProperty("lowestValidPrice").GetString(),
                 r036.GetProperty("basis").GetString()));
         Assert.Equal([bidders[0].Org], Bidders(r036));
+
+        // Re-running the projection over every event (as a rebuild or a rewound daemon would) writes the same documents.
+        var store = app.Services.GetRequiredService<IDocumentStore>();
+        var before = await DocumentsAsync(store);
+        Assert.Equal((2, 1), (before.Count(d => d.Contains("\"Stage\":\"award\"", StringComparison.Ordinal)),
+            before.Count(d => d.StartsWith("award ", StringComparison.Ordinal))));
+        await using (var session = store.LightweightSession())
+        {
+            var events = await session.Events.QueryAllRawEvents().OrderBy(e => e.Sequence).ToListAsync();
+            await new IndicatorProjection(IndicatorSettings.Default).ApplyAsync(session, events, CancellationToken.None);
+            await session.SaveChangesAsync();
+        }
+        Assert.Equal(before, await DocumentsAsync(store));
+    }
+
+    private static async Task<List<string>> DocumentsAsync(IDocumentStore store)
+    {
+        await using var session = store.QuerySession();
+        var alerts = await session.Query<IndicatorAlert>().ToListAsync();
+        var awards = await session.Query<AwardScreened>().ToListAsync();
+        return [.. alerts.Select(a => "alert " + JsonSerializer.Serialize(a)).Concat(awards.Select(a => "award " + JsonSerializer.Serialize(a))).Order(StringComparer.Ordinal)];
     }
 
     [Fact]
