@@ -1,6 +1,7 @@
 using System.Text;
 using JasperFx.Events;
 using Marten;
+using Marten.Events;
 using Marten.Events.Projections;
 using Trading.Domain.Bids;
 using Trading.Domain.Evaluation;
@@ -63,7 +64,9 @@ public sealed class IndicatorProjection(IndicatorSettings settings) : IProjectio
             return;
         var bidIds = completed.Bids.Select(b => b.BidId).ToArray();
         var bidEvents = bidIds.Length == 0 ? []
-            : await operations.Events.QueryAllRawEvents().Where(e => e.StreamId.IsOneOf(bidIds)).OrderBy(e => e.Sequence).ToListAsync(ct);
+            : await operations.Events.QueryAllRawEvents()
+                .Where(e => e.StreamId.IsOneOf(bidIds) && e.EventTypesAre(typeof(BidSubmitted), typeof(BidReplaced), typeof(BidOpened)))
+                .OrderBy(e => e.Sequence).ToListAsync(ct);
         var byBid = bidEvents.GroupBy(e => e.StreamId).ToDictionary(g => g.Key, g => g.Select(e => e.Data).ToList());
         var orgs = completed.Bids.Select(b => b.BidderOrg).Distinct().ToArray();
         var profiles = (await operations.LoadManyAsync<Organization>(ct, orgs))
