@@ -41,7 +41,8 @@ public static class AlertsApi
     /// <summary>
     /// The obligations' read models, written inline by every node that writes events, and the watcher, which runs only
     /// where <c>Trading:Alerts:Enabled</c> is true — by default as the sweeper, which by default runs where <c>Trading:Roles</c>
-    /// includes <c>workflow</c>.
+    /// includes <c>workflow</c>. The indicators' projection is async: the daemon runs it where it runs (the workflow role), with
+    /// the thresholds of <c>Trading:Indicators:*</c> (<see cref="IndicatorSettings"/>).
     /// </summary>
     public static WebApplicationBuilder AddSupervisionAlerts(this WebApplicationBuilder builder)
     {
