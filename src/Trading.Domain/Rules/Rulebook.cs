@@ -70,6 +70,7 @@ public static class Rulebook
     public static readonly Rule ComplaintDecision = new("complaint-decision", "L2 第61条", "the supervisor decides a complaint within 30 working days");
     public static readonly Rule OverdueAlerts = new("overdue-alerts", "限时办结; 电子监察", "a step at 75% of its deadline raises a yellow alert, an overdue step a red one");
     public static readonly Rule DecryptionWithheld = new("decryption-withheld", "L2 第40条", "every bid whose key was withheld raises an alert");
+    public static readonly Rule BidRiggingScreens = new("bid-rigging-screens", "Imhof 2018; Cardinal", "statistical screens of the prices at the opening and the award: risk signals for review, never sanctions");
 
     // Not in the RULES.md tables: the tenderee or its agent is a party with an interest in the tender.
     public static readonly Rule TendereeNeverBids = new("tenderee-never-bids", "L2 第34条", "the tenderee or agent of a tender cannot bid on it");
@@ -87,7 +88,7 @@ public static class Rulebook
         ReportToSupervisor,
         SupervisorNeverOperates, OperatorNeverBids, AuditTrail, CollusionIndicators, ConflictedBidders,
         EntryApprovalDeadline, SupervisorSuspension, ComplaintFiling, ComplaintAcceptance, ComplaintDecision,
-        OverdueAlerts, DecryptionWithheld,
+        OverdueAlerts, DecryptionWithheld, BidRiggingScreens,
         TendereeNeverBids,
     ];
 

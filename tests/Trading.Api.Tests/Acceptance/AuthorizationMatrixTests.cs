@@ -249,6 +249,10 @@ public sealed class AuthorizationMatrixTests(AcceptanceStage stage) : IClassFixt
             async (s, c) => new Call(s.Client(c), HttpMethod.Get, $"/api/ocds/records/ocds-xxxxxx-{await ProjectedAsync(s)}"), All(200),
             Then: (_, body) => Assert.Equal(1, body.GetProperty("records").GetArrayLength())),
         new("GET /api/ocds/records/{ocid}", "GET /api/ocds/records/{unknown}", (s, c) => Get(s, c, "/api/ocds/records/ocds-xxxxxx-unknown"), All(404)),
+        new("GET /api/supervision/alerts", "GET /api/supervision/alerts?kind=indicator",
+            (s, c) => Get(s, c, "/api/supervision/alerts?kind=indicator"),
+            [401, 403, 403, 403, 200, 403, 403, 403, 403, 200],
+            Then: (_, body) => Assert.All(body.GetProperty("items").EnumerateArray(), a => Assert.Equal("indicator", a.GetProperty("kind").GetString()))),
     ];
 
     // The OCDS releases are an async projection and the API-only stage runs no daemon: it is run to the high-water mark once.

@@ -104,8 +104,10 @@ public sealed class Scenario(TradingApp app)
     /// opening completes (the tender is then in evaluation). <paramref name="evaluation"/> is the body's evaluation method
     /// (lowestPrice by default). The bidders come back in the order of the prices.
     /// </summary>
+    /// <param name="submissions">per bidder (by index), what its submission says beside the envelope and whether it withholds its
+    /// key; with a withheld key the opening completes when the decryption window ends</param>
     public async Task<(Guid TenderId, IReadOnlyList<Bidder> Bidders)> OpenedTenderAsync(IReadOnlyList<decimal> prices, object? evaluation = null,
-        object? bidBond = null)
+        object? bidBond = null, IReadOnlyList<Submission?>? submissions = null)
     {
         var entryId = await ApprovedEntryAsync();
         var deadline = app.Clock.GetUtcNow() + TimeSpan.FromDays(25);
@@ -116,14 +118,25 @@ public sealed class Scenario(TradingApp app)
         {
             var bidder = await BidderAsync($"投标人{i + 1:00}建设有限公司");
             var sealedBid = Bidder.Seal(tenderId, bidder.Org, price);
-            await Expect(await bidder.SubmitAsync(tenderId, sealedBid), HttpStatusCode.Created);
+            var submission = submissions?.ElementAtOrDefault(i);
+            await Expect(submission is null
+                ? await bidder.SubmitAsync(tenderId, sealedBid)
+                : await bidder.Client.PostAsJsonAsync($"/api/tenders/{tenderId}/bids",
+                    new { envelope = sealedBid.Envelope, bondPayerAccount = submission.BondPayerAccount, device = submission.Device }),
+                HttpStatusCode.Created);
             bidders.Add(bidder);
             keys.Add(sealedBid.Key);
         }
         app.Clock.SetUtcNow(deadline);
         await Expect(await Agent.PostAsync($"/api/tenders/{tenderId}/opening", null), HttpStatusCode.OK);
         for (var i = 0; i < bidders.Count; i++)
-            await Expect(await bidders[i].DecryptAsync(tenderId, keys[i]), HttpStatusCode.OK);
+            if (submissions?.ElementAtOrDefault(i) is not { WithholdKey: true })
+                await Expect(await bidders[i].DecryptAsync(tenderId, keys[i]), HttpStatusCode.OK);
+        if (submissions?.Any(x => x is { WithholdKey: true }) == true)
+        {
+            var opening = await app.CreateClient().GetFromJsonAsync<JsonElement>($"/api/tenders/{tenderId}");
+            app.Clock.Advance(TimeSpan.FromMinutes(opening.GetProperty("decryptionWindowMinutes").GetInt32()));
+        }
         await Expect(await Agent.PostAsync($"/api/tenders/{tenderId}/opening/close", null), HttpStatusCode.OK);
         await TradingApp.Until(async () =>
         {
@@ -148,6 +161,9 @@ public sealed class Scenario(TradingApp app)
         return problem;
     }
 }
+
+/// <summary>A submission's data beside the envelope (bond payer account, device as the bidder's tool reports it), and whether the bidder withholds its key.</summary>
+public sealed record Submission(string? BondPayerAccount = null, object? Device = null, bool WithholdKey = false);
 
 public sealed record Bidder(Guid Org, string Name, HttpClient Client)
 {

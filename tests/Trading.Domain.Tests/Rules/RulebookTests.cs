@@ -19,7 +19,7 @@ public class RulebookTests
         "contract-deadline", "report-to-supervisor",
         "supervisor-never-operates", "operator-never-bids", "audit-trail", "collusion-indicators", "conflicted-bidders",
         "entry-approval-deadline", "supervisor-suspension", "complaint-filing", "complaint-acceptance",
-        "complaint-decision", "overdue-alerts", "decryption-withheld",
+        "complaint-decision", "overdue-alerts", "decryption-withheld", "bid-rigging-screens",
         "tenderee-never-bids",
     ];
 

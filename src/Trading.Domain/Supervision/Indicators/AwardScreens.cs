@@ -1,0 +1,197 @@
+using System.Globalization;
+
+namespace Trading.Domain.Supervision.Indicators;
+
+/// <summary>One awarded tender in the population the award screens' fences are computed over.</summary>
+public sealed record AwardRecord(Guid TenderId, Guid TendereeOrg, decimal? PriceGap, int Submitted, int Disqualified);
+
+/// <summary>
+/// Cardinal's award-time indicators over the evaluation's verdicts (disqualified = rejected in the fixed result) and the award.
+/// The fences of R024, R058 and R038 come from a population of awarded tenders: Cardinal computes them over every process
+/// of its input; the platform uses the tenders awarded up to and including this one (so a re-run gives the same answer)
+/// and, while that population holds fewer than <see cref="IndicatorSettings.FenceMinimum"/> values, the fixed threshold
+/// instead (Cardinal's <c>threshold</c> setting, which also overrides the fence).
+/// </summary>
+public static class AwardScreens
+{
+    /// <summary>
+    /// Cardinal's d = (second-lowest valid bid − winning bid) / winning bid; null when the winning bid is not valid, is not the
+    /// lowest valid bid (Cardinal excludes such processes), or no other valid bid exists. The winner's own further bids do not count.
+    /// </summary>
+    public static decimal? PriceGap(AwardSnapshot award)
+    {
+        var valid = award.Bids.Where(b => !b.Disqualified).ToList();
+        var winner = valid.FirstOrDefault(b => b.BidId == award.WinningBidId);
+        if (winner is null || valid.Any(b => b.Price < winner.Price))
+            return null;
+        var others = valid.Where(b => b.BidderOrg != winner.BidderOrg).ToList();
+        if (others.Count == 0)
+            return null;
+        return (others.Min(b => b.Price) - winner.Price) / winner.Price;
+    }
+
+    public static IReadOnlyList<Indicator> AtAward(AwardSnapshot award, Guid tendereeOrg, IReadOnlyList<AwardRecord> population, IndicatorSettings settings)
+    {
+        var found = new List<Indicator>();
+        var gaps = population.Select(p => p.PriceGap).OfType<decimal>().ToList();
+        if (PriceGap(award) is { } d)
+        {
+            if (CloseToWinning(award, d, gaps, settings) is { } r024)
+                found.Add(r024);
+            if (HeavilyDiscounted(award, d, gaps, settings) is { } r058)
+                found.Add(r058);
+        }
+        if (AllButWinnerDisqualified(award) is { } r035)
+            found.Add(r035);
+        if (LowestBidDisqualified(award) is { } r036)
+            found.Add(r036);
+        if (ExcessiveDisqualified(award.TenderId, tendereeOrg, population, settings) is { } r038)
+            found.Add(r038);
+        return found;
+    }
+
+    /// <summary>Cardinal R024: d ≤ the lower fence Q1 − 1.5·IQR (skipped when Q1 or the fence is ≤ 0), else d ≤ the fixed threshold.</summary>
+    public static Indicator? CloseToWinning(AwardSnapshot award, decimal d, IReadOnlyList<decimal> gaps, IndicatorSettings settings)
+    {
+        var evidence = Gap(award, d);
+        decimal bound;
+        if (gaps.Count >= settings.FenceMinimum)
+        {
+            var fences = Quartiles.Tukey(gaps);
+            if (fences.Q1 <= 0m || fences.Lower <= 0m)
+                return null;
+            bound = fences.Lower;
+            AddFences(evidence, fences, gaps.Count, "lowerFence");
+        }
+        else
+        {
+            bound = settings.CloseToWinningThreshold;
+            evidence["threshold"] = Numbers.Text(bound);
+            evidence["population"] = Count(gaps.Count);
+        }
+        return d > bound ? null : WithRunnerUp(award, IndicatorCatalogue.PriceCloseToWinning, evidence);
+    }
+
+    /// <summary>Cardinal R058: d ≥ the upper fence Q3 + 1.5·IQR (skipped when the fence is ≤ 0), else d ≥ the fixed threshold.</summary>
+    public static Indicator? HeavilyDiscounted(AwardSnapshot award, decimal d, IReadOnlyList<decimal> gaps, IndicatorSettings settings)
+    {
+        var evidence = Gap(award, d);
+        decimal bound;
+        if (gaps.Count >= settings.FenceMinimum)
+        {
+            var fences = Quartiles.Tukey(gaps);
+            if (fences.Upper <= 0m)
+                return null;
+            bound = fences.Upper;
+            AddFences(evidence, fences, gaps.Count, "upperFence");
+        }
+        else
+        {
+            bound = settings.HeavilyDiscountedThreshold;
+            evidence["threshold"] = Numbers.Text(bound);
+            evidence["population"] = Count(gaps.Count);
+        }
+        var winner = award.Bids.Single(b => b.BidId == award.WinningBidId);
+        return d < bound ? null
+            : CollusionScreens.Make(award.TenderId, IndicatorCatalogue.HeavilyDiscounted, "tender", [winner.BidderOrg], evidence);
+    }
+
+    /// <summary>
+    /// Cardinal R035: exactly one bidder has valid bids, it is the winner, and at least one other bidder was disqualified;
+    /// the evidence counts the disqualified bidders.
+    /// </summary>
+    public static Indicator? AllButWinnerDisqualified(AwardSnapshot award)
+    {
+        var winner = award.Bids.FirstOrDefault(b => b.BidId == award.WinningBidId);
+        var validBidders = award.Bids.Where(b => !b.Disqualified).Select(b => b.BidderOrg).Distinct().ToList();
+        if (winner is null || validBidders.Count != 1 || validBidders[0] != winner.BidderOrg)
+            return null;
+        var disqualified = award.Bids.Where(b => b.Disqualified && b.BidderOrg != winner.BidderOrg).Select(b => b.BidderOrg).Distinct().ToList();
+        return disqualified.Count < 1 ? null
+            : CollusionScreens.Make(award.TenderId, IndicatorCatalogue.AllButWinnerDisqualified, "tender", [winner.BidderOrg, .. disqualified],
+                new Dictionary<string, string> { ["winner"] = winner.BidderOrg.ToString("D"), ["disqualifiedBidders"] = Count(disqualified.Count) });
+    }
+
+    /// <summary>Cardinal R036: with at least one valid bid, a bid at the lowest submitted price was disqualified.</summary>
+    public static Indicator? LowestBidDisqualified(AwardSnapshot award)
+    {
+        if (!award.Bids.Any(b => !b.Disqualified))
+            return null;
+        var lowest = award.Bids.Min(b => b.Price);
+        var dropped = award.Bids.Where(b => b.Price == lowest && b.Disqualified).OrderBy(b => b.BidId).ToList();
+        return dropped.Count == 0 ? null
+            : CollusionScreens.Make(award.TenderId, IndicatorCatalogue.LowestBidDisqualified, "tender", dropped.Select(b => b.BidderOrg),
+                new Dictionary<string, string>
+                {
+                    ["lowestPrice"] = Numbers.Money(lowest),
+                    ["bids"] = string.Join(", ", dropped.Select(b => b.BidId)),
+                    ["lowestValidPrice"] = Numbers.Money(award.Bids.Where(b => !b.Disqualified).Min(b => b.Price)),
+                });
+    }
+
+    /// <summary>
+    /// Cardinal R038 by buyer (the tenderee): ratio = disqualified / submitted bids over its awarded tenders, for tenderees with at
+    /// least 2 of them; flagged when the ratio is positive and ≥ the upper fence Q3 + 1.5·IQR over those tenderees, else (too
+    /// few tenderees) ≥ the fixed threshold.
+    /// </summary>
+    public static Indicator? ExcessiveDisqualified(Guid tenderId, Guid tendereeOrg, IReadOnlyList<AwardRecord> population, IndicatorSettings settings)
+    {
+        var ratios = population.GroupBy(p => p.TendereeOrg)
+            .Where(g => g.Count() >= 2 && g.Sum(p => p.Submitted) > 0)
+            .ToDictionary(g => g.Key, g => (Ratio: (decimal)g.Sum(p => p.Disqualified) / g.Sum(p => p.Submitted), Tenders: g.Count()));
+        if (!ratios.TryGetValue(tendereeOrg, out var mine) || mine.Ratio <= 0m)
+            return null;
+        var evidence = new Dictionary<string, string>
+        {
+            ["tenderee"] = tendereeOrg.ToString("D"),
+            ["ratio"] = Numbers.Text(decimal.Round(mine.Ratio, 6)),
+            ["tenders"] = Count(mine.Tenders),
+        };
+        decimal bound;
+        if (ratios.Count >= settings.FenceMinimum)
+        {
+            var fences = Quartiles.Tukey([.. ratios.Values.Select(r => r.Ratio)]);
+            bound = fences.Upper;
+            AddFences(evidence, fences, ratios.Count, "upperFence");
+        }
+        else
+        {
+            bound = settings.ExcessiveDisqualifiedThreshold;
+            evidence["threshold"] = Numbers.Text(bound);
+            evidence["population"] = Count(ratios.Count);
+        }
+        return mine.Ratio < bound ? null
+            : CollusionScreens.Make(tenderId, IndicatorCatalogue.ExcessiveDisqualified, $"tenderee:{tendereeOrg:D}", [], evidence);
+    }
+
+    private static Dictionary<string, string> Gap(AwardSnapshot award, decimal d) => new()
+    {
+        ["d"] = Numbers.Text(decimal.Round(d, 6)),
+        ["winningPrice"] = Numbers.Money(award.Bids.Single(b => b.BidId == award.WinningBidId).Price),
+    };
+
+    private static Indicator WithRunnerUp(AwardSnapshot award, IndicatorDefinition definition, Dictionary<string, string> evidence)
+    {
+        var winner = award.Bids.Single(b => b.BidId == award.WinningBidId);
+        var runnerUp = award.Bids.Where(b => !b.Disqualified && b.BidderOrg != winner.BidderOrg).OrderBy(b => b.Price).ThenBy(b => b.BidId).First();
+        evidence["secondLowestPrice"] = Numbers.Money(runnerUp.Price);
+        return CollusionScreens.Make(award.TenderId, definition, "tender", [winner.BidderOrg, runnerUp.BidderOrg], evidence);
+    }
+
+    private static void AddFences(Dictionary<string, string> evidence, Fences fences, int population, string fence)
+    {
+        evidence["q1"] = Numbers.Text(decimal.Round(fences.Q1, 6));
+        evidence["q3"] = Numbers.Text(decimal.Round(fences.Q3, 6));
+        evidence[fence] = Numbers.Text(decimal.Round(fence == "lowerFence" ? fences.Lower : fences.Upper, 6));
+        evidence["population"] = Count(population);
+    }
+
+    private static string Count(int n) => n.ToString(CultureInfo.InvariantCulture);
+}
+
+/// <summary>Every indicator of one tender at one moment.</summary>
+public static class Screening
+{
+    public static IReadOnlyList<Indicator> AtOpening(OpeningSnapshot tender, IndicatorSettings settings) =>
+        [.. CollusionScreens.AtOpening(tender), .. PriceScreens.AtOpening(tender, settings)];
+}
