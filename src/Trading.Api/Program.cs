@@ -45,6 +45,7 @@ builder.Services.AddSingleton<Opening>();
 if (builder.Configuration.GetValue("Trading:Sweeper:Enabled", roles.Workflow))
     builder.Services.AddHostedService<Sweeper>();
 builder.AddSupervisionAlerts();
+builder.AddSupervisionFeed(marten);
 
 var app = builder.Build();
 app.UseClientAddress();
@@ -94,6 +95,7 @@ if (roles.Api)
     app.MapPanels();
     app.MapEvaluation();
     app.MapSupervisionAlerts();
+    app.MapSupervisionFeed();
 }
 
 app.Run();
