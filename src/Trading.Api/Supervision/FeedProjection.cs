@@ -35,8 +35,8 @@ public sealed record FeedScope(Guid Id, string? Jurisdiction);
 /// ARCHITECTURE.md decision 9: the daemon hands this subscription every committed event in global sequence order behind the
 /// high-water mark, and it gives each the feed's next position as it becomes visible. Two groups wait (SEALING.md,
 /// "Sequestration"): a tender's bid-stream events until its opening completes or fails, and its panel and evaluation events
-/// (they name the experts) until the result is fixed, competition is declared insufficient, or the tender fails or is
-/// cancelled; they then take the next positions, in sequence order, right after the event that releases them. Rows, held
+/// (they name the experts) until the result is fixed and publicised, competition is declared insufficient, or the tender fails
+/// or is cancelled; they then take the next positions, in sequence order, right after the event that releases them. Rows, held
 /// events, releases and the cursor are written through <c>operations</c>, which Marten commits with the page's progress:
 /// a crash before that commit replays the page onto the same cursor, so no position is skipped or given twice.
 /// </summary>
@@ -122,6 +122,8 @@ public sealed class FeedProjection : SubscriptionBase
         // An opening that opens nothing fails the tender; a failed or cancelled trade keeps no panel secret.
         D.Tenders.TenderFailed e => [(Bids, e.TenderId), (Panel, e.TenderId)],
         D.Tenders.TenderCancelled e => [(Panel, e.TenderId)],
+        // The publicity names the panel (公示) and commits with the result fixed, sometimes before it in sequence: either releases.
+        D.Tenders.PublicityStarted e => [(Panel, e.TenderId)],
         D.Evaluation.ResultFixed e => [(Panel, e.TenderId)],
         D.Evaluation.CompetitionDeclaredInsufficient e => [(Panel, e.TenderId)],
         _ => [],
