@@ -6,7 +6,7 @@ using Marten;
 using Marten.Subscriptions;
 using Trading.Api.Infrastructure;
 using Trading.Api.Infrastructure.Audit;
-using D = Trading.Domain;
+using Trading.Domain.Supervision;
 
 namespace Trading.Api.Supervision;
 
@@ -34,7 +34,7 @@ public sealed record FeedScope(Guid Id, string? Jurisdiction);
 /// <summary>
 /// ARCHITECTURE.md decision 9: the daemon hands this subscription every committed event in global sequence order behind the
 /// high-water mark, and it gives each the feed's next position as it becomes visible. Two groups wait (SEALING.md,
-/// "Sequestration"): a tender's bid-stream events until its opening completes or fails, and its panel and evaluation events
+/// "Sequestration"; <see cref="FeedSecrecy"/>): a tender's bid-stream events until its opening completes or fails, and its panel and evaluation events
 /// (they name the experts) until the result is fixed and publicised, competition is declared insufficient, or the tender fails
 /// or is cancelled; they then take the next positions, in sequence order, right after the event that releases them. Rows, held
 /// events, releases and the cursor are written through <c>operations</c>, which Marten commits with the page's progress:
@@ -44,8 +44,6 @@ public sealed class FeedProjection : SubscriptionBase
 {
     public const string SubscriptionName = "SupervisionFeed";
     private const string CursorId = "feed";
-    public const string Bids = "bids";
-    public const string Panel = "panel";
 
     public FeedProjection()
     {
@@ -70,13 +68,14 @@ public sealed class FeedProjection : SubscriptionBase
             var row = new FeedRow(0, e.Sequence, e.StreamId, e.Version, e.EventTypeName, e.Timestamp, Header(e, HashChain.ActorHeader),
                 Header(e, HashChain.OrganizationHeader), Header(e, HashChain.RoleHeader), Header(e, HashChain.AddressHeader),
                 Header(e, HashChain.HashHeader), tenderId, jurisdiction, data);
-            if (HeldGroup(e.Data) is { } held && !released.Contains(Key(held.Group, held.TenderId)))
-                kept.Add(new FeedHeld(e.Id, held.TenderId, held.Group, e.Sequence, row));
+            if (FeedSecrecy.HeldWith(e.Data) is { } held && !released.Contains(Key(held.Group, held.TenderId)))
+                kept.Add(new FeedHeld(e.Id, held.TenderId, GroupName(held.Group), e.Sequence, row));
             else
                 operations.Store(row with { Id = ++position });
-            foreach (var (group, tender) in Releases(e.Data))
+            foreach (var (secret, tender) in FeedSecrecy.Releases(e.Data))
             {
-                if (!released.Add(Key(group, tender)))
+                var group = GroupName(secret);
+                if (!released.Add(Key(secret, tender)))
                     continue;
                 // Those of earlier pages, then this page's: all precede the releasing event in sequence, or are it.
                 var stored = await operations.Query<FeedHeld>().Where(h => h.TenderId == tender && h.Group == group).ToListAsync(ct);
@@ -86,7 +85,7 @@ public sealed class FeedProjection : SubscriptionBase
                 foreach (var h in stored)
                     operations.Delete<FeedHeld>(h.Id);
                 kept.RemoveAll(h => h.TenderId == tender && h.Group == group);
-                operations.Store(new FeedRelease(Key(group, tender)));
+                operations.Store(new FeedRelease(Key(secret, tender)));
             }
         }
         foreach (var h in kept)
@@ -95,45 +94,13 @@ public sealed class FeedProjection : SubscriptionBase
         return NullChangeListener.Instance;
     }
 
-    /// <summary>The group an event waits with, and its tender, if the law keeps it secret until that group is released.</summary>
-    public static (string Group, Guid TenderId)? HeldGroup(object data) => data switch
-    {
-        D.Bids.BidSubmitted e => (Bids, e.TenderId),
-        D.Bids.BidReplaced e => (Bids, e.TenderId),
-        D.Bids.BidWithdrawn e => (Bids, e.TenderId),
-        D.Bids.BidKeyAccepted e => (Bids, e.TenderId),
-        // Appended with the opening's record, but before it in sequence: they wait for it like the rest of the bid streams.
-        D.Bids.BidOpened e => (Bids, e.TenderId),
-        D.Bids.BidRevoked e => (Bids, e.TenderId),
-        D.Panels.PanelDrawCommitted e => (Panel, e.TenderId),
-        D.Panels.PanelDrawn e => (Panel, e.TenderId),
-        D.Panels.PanelMemberRecused e => (Panel, e.TenderId),
-        D.Evaluation.BidScored e => (Panel, e.TenderId),
-        D.Evaluation.ReportSigned e => (Panel, e.TenderId),
-        D.Evaluation.ResultFixed e => (Panel, e.TenderId),
-        D.Evaluation.CompetitionDeclaredInsufficient e => (Panel, e.TenderId),
-        _ => null,
-    };
+    private static string GroupName(SecretGroup group) => group == SecretGroup.Bids ? "bids" : "panel";
 
-    /// <summary>The held groups this event releases: after it, their events are no longer secret.</summary>
-    public static IEnumerable<(string Group, Guid TenderId)> Releases(object data) => data switch
-    {
-        D.Tenders.OpeningCompleted e => [(Bids, e.TenderId)],
-        // An opening that opens nothing fails the tender; a failed or cancelled trade keeps no panel secret.
-        D.Tenders.TenderFailed e => [(Bids, e.TenderId), (Panel, e.TenderId)],
-        D.Tenders.TenderCancelled e => [(Panel, e.TenderId)],
-        // The publicity names the panel (公示) and commits with the result fixed, sometimes before it in sequence: either releases.
-        D.Tenders.PublicityStarted e => [(Panel, e.TenderId)],
-        D.Evaluation.ResultFixed e => [(Panel, e.TenderId)],
-        D.Evaluation.CompetitionDeclaredInsufficient e => [(Panel, e.TenderId)],
-        _ => [],
-    };
-
-    private static string Key(string group, Guid tenderId) => $"{group}:{tenderId:D}";
+    private static string Key(SecretGroup group, Guid tenderId) => $"{GroupName(group)}:{tenderId:D}";
 
     private static async Task<HashSet<string>> ReleasedAsync(EventRange page, IDocumentOperations operations, CancellationToken ct)
     {
-        var keys = page.Events.Select(e => HeldGroup(e.Data)).OfType<(string Group, Guid TenderId)>().Select(h => Key(h.Group, h.TenderId))
+        var keys = page.Events.Select(e => FeedSecrecy.HeldWith(e.Data)).OfType<(SecretGroup Group, Guid TenderId)>().Select(h => Key(h.Group, h.TenderId))
             .Distinct().ToList();
         if (keys.Count == 0)
             return [];

@@ -331,7 +331,7 @@ public sealed class FeedTests
     {
         await using var session = app.Services.GetRequiredService<IDocumentStore>().QuerySession();
         var events = await session.Events.QueryAllRawEvents().Where(e => e.Sequence <= last).OrderBy(e => e.Sequence).ToListAsync();
-        return [.. events.Where(e => FeedProjection.HeldGroup(e.Data) is null).Select(e => e.Sequence)];
+        return [.. events.Where(e => Trading.Domain.Supervision.FeedSecrecy.HeldWith(e.Data) is null).Select(e => e.Sequence)];
     }
 
     private static async Task<int> CountAsync(TradingApp app, string type)
