@@ -49,6 +49,7 @@ if (builder.Configuration.GetValue("Trading:Sweeper:Enabled", roles.Workflow))
 builder.AddSupervisionAlerts();
 builder.AddComplaints();
 builder.AddOcds();
+builder.AddSupervisionFeed(marten);
 
 var app = builder.Build();
 app.UseClientAddress();
@@ -100,6 +101,7 @@ if (roles.Api)
     app.MapSupervisionAlerts();
     app.MapComplaints();
     app.MapOcds();
+    app.MapSupervisionFeed();
 }
 
 app.Run();

@@ -253,6 +253,11 @@ public sealed class AuthorizationMatrixTests(AcceptanceStage stage) : IClassFixt
             (s, c) => Get(s, c, "/api/supervision/alerts?kind=indicator"),
             [401, 403, 403, 403, 200, 403, 403, 403, 403, 200],
             Then: (_, body) => Assert.All(body.GetProperty("items").EnumerateArray(), a => Assert.Equal("indicator", a.GetProperty("kind").GetString()))),
+        // This stage runs no daemon, so the feed is empty: the row checks who may read it (FeedTests checks what each sees).
+        new("GET /api/supervision/feed", "GET /api/supervision/feed",
+            (s, c) => Get(s, c, "/api/supervision/feed?after=0&limit=10"),
+            [401, 403, 403, 403, 200, 403, 403, 403, 403, 200],
+            Then: (_, body) => Assert.Equal(0, body.GetProperty("next").GetInt64())),
     ];
 
     // The OCDS releases are an async projection and the API-only stage runs no daemon: it is run to the high-water mark once.

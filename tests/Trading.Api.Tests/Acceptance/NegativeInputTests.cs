@@ -871,6 +871,49 @@ public sealed class NegativeInputTests(AcceptanceStage stage) : IClassFixture<Ac
             }
     }
 
+    /// <summary>Query strings of the read routes: each case is the route with one bad parameter.</summary>
+    private static readonly (string Name, Func<AcceptanceStage, Call> Call, Expect Expect)[] Queries =
+    [
+        ("GET /api/supervision/feed?after=-1", s => new(s.Client(Caller.Supervisor), HttpMethod.Get, "/api/supervision/feed?after=-1"), Malformed),
+        ("GET /api/supervision/feed?after=abc", s => new(s.Client(Caller.Supervisor), HttpMethod.Get, "/api/supervision/feed?after=abc"), Malformed),
+        ("GET /api/supervision/feed?after=1.5", s => new(s.Client(Caller.Supervisor), HttpMethod.Get, "/api/supervision/feed?after=1.5"), Malformed),
+        ("GET /api/supervision/feed?after=2^64", s => new(s.Client(Caller.Supervisor), HttpMethod.Get,
+            "/api/supervision/feed?after=18446744073709551616"), Malformed),
+        ("GET /api/supervision/feed?limit=0", s => new(s.Client(Caller.Supervisor), HttpMethod.Get, "/api/supervision/feed?limit=0"), Malformed),
+        ("GET /api/supervision/feed?limit=1001", s => new(s.Client(Caller.Supervisor), HttpMethod.Get, "/api/supervision/feed?limit=1001"), Malformed),
+        ("GET /api/supervision/feed?limit=ten", s => new(s.Client(Caller.Supervisor), HttpMethod.Get, "/api/supervision/feed?limit=ten"), Malformed),
+    ];
+
+    public static TheoryData<string, bool> QueryCases()
+    {
+        var cases = new TheoryData<string, bool>();
+        foreach (var query in Queries)
+        {
+            cases.Add(query.Name, false);
+            cases.Add(query.Name, true);
+        }
+        return cases;
+    }
+
+    /// <summary>A bad query parameter is a problem (JSON), also for a client that asked for server-sent events.</summary>
+    [Theory]
+    [MemberData(nameof(QueryCases))]
+    public async Task A_bad_query_parameter_is_a_4xx_problem_and_changes_nothing(string name, bool eventStream)
+    {
+        var query = Queries.Single(q => q.Name == name);
+        var call = query.Call(stage);
+        var before = await stage.FingerprintAsync();
+
+        using var request = new HttpRequestMessage(call.Method, call.Path);
+        if (eventStream)
+            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
+        using var response = await call.Client.SendAsync(request);
+
+        AcceptanceStage.AssertProblem(response, await response.Content.ReadAsStringAsync(), query.Expect.Status, query.Expect.Slug,
+            $"{name}{(eventStream ? " (text/event-stream)" : "")}");
+        Assert.Equal(before, await stage.FingerprintAsync());
+    }
+
     private static HttpContent ContentOf(Body body)
     {
         HttpContent content = body.Chunked ? new UnknownLengthContent(body.Bytes) : new ByteArrayContent(body.Bytes);

@@ -1,0 +1,56 @@
+using Trading.Domain.Rules;
+
+namespace Trading.Domain.Supervision;
+
+/// <summary>What the supervision feed holds back together, per tender, and the rule that keeps it secret.</summary>
+public enum SecretGroup
+{
+    /// <summary>The bid streams (downloader-secrecy: who bid, and how often, is not known before the opening).</summary>
+    Bids,
+
+    /// <summary>The panel's draws and the evaluation's acts, which name the experts (panel-secrecy).</summary>
+    Panel,
+}
+
+/// <summary>
+/// SEALING.md "Sequestration" applied to the supervision feed: an event of a held group is shown only once an event that releases
+/// that group for its tender has been committed; it then takes its place after that event.
+/// </summary>
+public static class FeedSecrecy
+{
+    public static Rule RuleOf(SecretGroup group) => group == SecretGroup.Bids ? Rulebook.DownloaderSecrecy : Rulebook.PanelSecrecy;
+
+    /// <summary>The group and tender an event waits with, or null when it may be shown at once.</summary>
+    public static (SecretGroup Group, Guid TenderId)? HeldWith(object domainEvent) => domainEvent switch
+    {
+        Bids.BidSubmitted e => (SecretGroup.Bids, e.TenderId),
+        Bids.BidReplaced e => (SecretGroup.Bids, e.TenderId),
+        Bids.BidWithdrawn e => (SecretGroup.Bids, e.TenderId),
+        Bids.BidKeyAccepted e => (SecretGroup.Bids, e.TenderId),
+        // Committed with the opening's record but before it in sequence: they wait for it like the rest of the bid streams.
+        Bids.BidOpened e => (SecretGroup.Bids, e.TenderId),
+        Bids.BidRevoked e => (SecretGroup.Bids, e.TenderId),
+        Panels.PanelDrawCommitted e => (SecretGroup.Panel, e.TenderId),
+        Panels.PanelDrawn e => (SecretGroup.Panel, e.TenderId),
+        Panels.PanelMemberRecused e => (SecretGroup.Panel, e.TenderId),
+        Evaluation.BidScored e => (SecretGroup.Panel, e.TenderId),
+        Evaluation.ReportSigned e => (SecretGroup.Panel, e.TenderId),
+        Evaluation.ResultFixed e => (SecretGroup.Panel, e.TenderId),
+        Evaluation.CompetitionDeclaredInsufficient e => (SecretGroup.Panel, e.TenderId),
+        _ => null,
+    };
+
+    /// <summary>The groups an event releases for its tender: after it, their events are no longer secret.</summary>
+    public static IReadOnlyList<(SecretGroup Group, Guid TenderId)> Releases(object domainEvent) => domainEvent switch
+    {
+        Tenders.OpeningCompleted e => [(SecretGroup.Bids, e.TenderId)],
+        // An opening that opens nothing fails the tender; a failed or cancelled trade keeps no panel secret.
+        Tenders.TenderFailed e => [(SecretGroup.Bids, e.TenderId), (SecretGroup.Panel, e.TenderId)],
+        Tenders.TenderCancelled e => [(SecretGroup.Panel, e.TenderId)],
+        // The publicity names the panel (公示) and commits with the result fixed, sometimes before it in sequence: either releases.
+        Tenders.PublicityStarted e => [(SecretGroup.Panel, e.TenderId)],
+        Evaluation.ResultFixed e => [(SecretGroup.Panel, e.TenderId)],
+        Evaluation.CompetitionDeclaredInsufficient e => [(SecretGroup.Panel, e.TenderId)],
+        _ => [],
+    };
+}

@@ -1,0 +1,65 @@
+using Trading.Domain.Bids;
+using Trading.Domain.Evaluation;
+using Trading.Domain.Panels;
+using Trading.Domain.Rules;
+using Trading.Domain.Supervision;
+using Trading.Domain.Tenders;
+using static Trading.Domain.Tests.Deciders.Trade;
+
+namespace Trading.Domain.Tests.Supervision;
+
+/// <summary>What the supervision feed holds back, and what releases it (SEALING.md, Sequestration; panel-secrecy).</summary>
+public class FeedSecrecyTests
+{
+    private static readonly Guid BidId = Guid.Parse("0192f0c1-0000-7000-8000-0000000001b1");
+    private static readonly Guid MemberId = Guid.Parse("0192f0c1-0000-7000-8000-0000000001e1");
+
+    [Fact]
+    public void Bid_stream_events_wait_for_their_tenders_opening_under_downloader_secrecy()
+    {
+        Assert.Equal((SecretGroup.Bids, TenderId), FeedSecrecy.HeldWith(new BidKeyAccepted(BidId, TenderId, 1, "a2V5", Deadline)));
+        Assert.Equal((SecretGroup.Bids, TenderId), FeedSecrecy.HeldWith(new BidRevoked(BidId, TenderId, 1, RevocationReason.BidderFault, WindowEnd)));
+        Assert.Equal(Rulebook.DownloaderSecrecy, FeedSecrecy.RuleOf(SecretGroup.Bids));
+    }
+
+    [Fact]
+    public void Panel_and_evaluation_events_wait_for_the_result_under_panel_secrecy()
+    {
+        Assert.Equal((SecretGroup.Panel, TenderId), FeedSecrecy.HeldWith(new PanelMemberRecused(TenderId, MemberId, "回避", WindowEnd)));
+        Assert.Equal((SecretGroup.Panel, TenderId), FeedSecrecy.HeldWith(new ReportSigned(TenderId, MemberId, [], null, false, WindowEnd)));
+        Assert.Equal(Rulebook.PanelSecrecy, FeedSecrecy.RuleOf(SecretGroup.Panel));
+    }
+
+    [Fact]
+    public void The_tenders_own_events_are_shown_at_once()
+    {
+        Assert.Null(FeedSecrecy.HeldWith(new OpeningStarted(TenderId, [], Deadline, WindowEnd)));
+        Assert.Null(FeedSecrecy.HeldWith(new OpeningCompleted(TenderId, [], WindowEnd)));
+        Assert.Null(FeedSecrecy.HeldWith(new TenderCancelled(TenderId, "终止", [], Published)));
+    }
+
+    [Fact]
+    public void The_opening_completed_releases_the_bids_but_not_the_panel()
+    {
+        Assert.Equal([(SecretGroup.Bids, TenderId)], FeedSecrecy.Releases(new OpeningCompleted(TenderId, [], WindowEnd)));
+        Assert.Empty(FeedSecrecy.Releases(new OpeningStarted(TenderId, [], Deadline, WindowEnd)));
+    }
+
+    [Fact]
+    public void A_failed_tender_releases_both_a_cancelled_one_only_the_panel_its_unopened_bids_stay_sealed()
+    {
+        Assert.Equal([(SecretGroup.Bids, TenderId), (SecretGroup.Panel, TenderId)],
+            FeedSecrecy.Releases(new TenderFailed(TenderId, FailureReasons.InsufficientBids, [], Deadline)));
+        Assert.Equal([(SecretGroup.Panel, TenderId)], FeedSecrecy.Releases(new TenderCancelled(TenderId, "终止", [], Published)));
+    }
+
+    [Fact]
+    public void The_result_fixed_or_its_publicity_or_insufficient_competition_releases_the_panel_and_a_signature_does_not()
+    {
+        Assert.Equal([(SecretGroup.Panel, TenderId)], FeedSecrecy.Releases(new CompetitionDeclaredInsufficient(TenderId, 3, 5, WindowEnd)));
+        Assert.Equal([(SecretGroup.Panel, TenderId)], FeedSecrecy.Releases(new PublicityStarted(TenderId, [], ["评标专家01"], WindowEnd, WindowEnd)));
+        Assert.Equal([(SecretGroup.Panel, TenderId)], FeedSecrecy.Releases(new ResultFixed(TenderId, "lowestPrice@1", [], [], [], [], WindowEnd)));
+        Assert.Empty(FeedSecrecy.Releases(new ReportSigned(TenderId, MemberId, [], null, false, WindowEnd)));
+        Assert.Empty(FeedSecrecy.Releases(new PanelDrawn(TenderId, 1, "00", [], [], WindowEnd)));
+    }
+}
