@@ -1,5 +1,6 @@
 using Mediator;
 using Scalar.AspNetCore;
+using Trading.Api.Audit;
 using Trading.Api.Bids;
 using Trading.Api.Entries;
 using Trading.Api.Experts;
@@ -45,6 +46,7 @@ builder.Services.AddSingleton<Opening>();
 if (builder.Configuration.GetValue("Trading:Sweeper:Enabled", roles.Workflow))
     builder.Services.AddHostedService<Sweeper>();
 builder.AddSupervisionAlerts();
+builder.AddAuditCheckpoints(marten);
 
 var app = builder.Build();
 app.UseClientAddress();
@@ -94,6 +96,7 @@ if (roles.Api)
     app.MapPanels();
     app.MapEvaluation();
     app.MapSupervisionAlerts();
+    app.MapAudit();
 }
 
 app.Run();
