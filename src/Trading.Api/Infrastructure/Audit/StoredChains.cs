@@ -126,6 +126,9 @@ public static class StoredChains
             case JsonValueKind.Number when shape is { IsDecimal: true }:
                 sb.Append('"').Append(e.GetRawText()).Append('"');
                 break;
+            case JsonValueKind.String when shape?.EnumType is { } enumType:
+                Jcs.AppendString(Shape.EnumText(enumType, e.GetString()!), sb);
+                break;
             case JsonValueKind.Object:
                 sb.Append('{');
                 var first = true;
@@ -162,6 +165,20 @@ public static class StoredChains
         private static readonly ConcurrentDictionary<string, Shape?> ByName = new(StringComparer.Ordinal);
 
         public bool IsDecimal { get; private init; }
+
+        /// <summary>
+        /// Marten's own enum converter comes before ours, so enums are stored by their .NET names ("Construction") while the
+        /// canonical form has our camelCase ("construction"): a stored name is written as the canonical options write its value.
+        /// </summary>
+        public Type? EnumType { get; private init; }
+
+        private static readonly ConcurrentDictionary<(Type, string), string> EnumTexts = new();
+
+        public static string EnumText(Type enumType, string stored) =>
+            EnumTexts.GetOrAdd((enumType, stored), k => Enum.TryParse(k.Item1, k.Item2, ignoreCase: false, out var value)
+                && Enum.IsDefined(k.Item1, value!)
+                    ? JsonSerializer.SerializeToElement(value, k.Item1, Json.Canonical).GetString()!
+                    : k.Item2);
         public Shape? Element { get; private set; }
         private Dictionary<string, Shape>? members;
         private Shape? values;
@@ -185,8 +202,7 @@ public static class StoredChains
         {
             if (ByType.TryGetValue(type, out var known))
                 return known;
-            var underlying = Nullable.GetUnderlyingType(type) ?? type;
-            var shape = new Shape { IsDecimal = underlying == typeof(decimal) };
+            var shape = New(type);
             var building = new Dictionary<Type, Shape>();
             Fill(type, shape, building);
             foreach (var (t, s) in building)
@@ -194,13 +210,19 @@ public static class StoredChains
             return shape;
         }
 
+        private static Shape New(Type type)
+        {
+            var underlying = Nullable.GetUnderlyingType(type) ?? type;
+            return new Shape { IsDecimal = underlying == typeof(decimal), EnumType = underlying.IsEnum ? underlying : null };
+        }
+
         private static Shape Fill(Type type, Shape shape, Dictionary<Type, Shape> building)
         {
             building[type] = shape;
-            if (shape.IsDecimal)
+            if (shape.IsDecimal || shape.EnumType is not null)
                 return shape;
             Shape Of(Type t) => ByType.TryGetValue(t, out var k) ? k : building.TryGetValue(t, out var b) ? b
-                : Fill(t, new Shape { IsDecimal = (Nullable.GetUnderlyingType(t) ?? t) == typeof(decimal) }, building);
+                : Fill(t, New(t), building);
             var info = Json.Canonical.GetTypeInfo(type);
             switch (info.Kind)
             {
