@@ -690,6 +690,12 @@ public sealed class NegativeInputTests(AcceptanceStage stage) : IClassFixture<Ac
             $"/api/tenders/{s.Opening}/bids/{id}/decryption", new { key = Base64Of(32) }), new(404, "not-found")),
         ("GET /api/tenders/{bidding}/bids/{id}", (s, id) => new(s.Client(Caller.Bidder), HttpMethod.Get, $"/api/tenders/{s.Bidding}/bids/{id}"),
             new(404, "not-found")),
+        ("GET /api/audit/tenders/{id}", (s, id) => new(s.Client(Caller.Supervisor), HttpMethod.Get, $"/api/audit/tenders/{id}"), new(404, "not-found")),
+        ("GET /api/audit/tenders/{id}/verification", (s, id) => new(s.Client(Caller.Supervisor), HttpMethod.Get, $"/api/audit/tenders/{id}/verification"),
+            new(404, "not-found")),
+        ("GET /api/audit/checkpoints/{id}", (s, id) => new(s.Client(Caller.Anonymous), HttpMethod.Get, $"/api/audit/checkpoints/{id}"), new(404, "not-found")),
+        ("GET /api/audit/verification?checkpoint={id}", (s, id) => new(s.Client(Caller.Supervisor), HttpMethod.Get, $"/api/audit/verification?checkpoint={id}"),
+            new(404, "not-found")),
     ];
 
     public static TheoryData<string, bool> MissingIds()
