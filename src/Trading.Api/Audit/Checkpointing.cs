@@ -75,7 +75,9 @@ public sealed class CheckpointWriter(IDocumentStore store, PlatformKeys keys, Ti
         var sorted = Checkpoints.Sorted(heads.Select(h => new CheckpointHead(h.Id, h.Version, h.Hash)));
         var upTo = heads.Max(h => h.Sequence);
         var digest = Checkpoints.Digest(sorted);
-        var now = Times.ToMicroseconds(clock.GetUtcNow());
+        // Milliseconds: the API writes times with three fraction digits, and the file's signedAt is part of what is signed.
+        var at = clock.GetUtcNow();
+        var now = new DateTimeOffset(at.UtcTicks - at.UtcTicks % TimeSpan.TicksPerMillisecond, TimeSpan.Zero);
         var id = Guid.CreateVersion7(now);
         var signature = keys.Signer.SignDetached(Checkpoints.Statement(id, upTo, now, sorted.Count, digest));
         var signed = new CheckpointSigned(id, upTo, sorted.Count, digest, signature, keys.Signer.Kid, now);
