@@ -1,5 +1,6 @@
 using Mediator;
 using Scalar.AspNetCore;
+using Trading.Api.Audit;
 using Trading.Api.Bids;
 using Trading.Api.Complaints;
 using Trading.Api.Entries;
@@ -50,6 +51,7 @@ builder.AddSupervisionAlerts();
 builder.AddComplaints();
 builder.AddOcds();
 builder.AddSupervisionFeed(marten);
+builder.AddAuditCheckpoints(marten);
 
 var app = builder.Build();
 app.UseClientAddress();
@@ -102,6 +104,7 @@ if (roles.Api)
     app.MapComplaints();
     app.MapOcds();
     app.MapSupervisionFeed();
+    app.MapAudit();
 }
 
 app.Run();

@@ -50,6 +50,7 @@ internal static class Cli
         root.Subcommands.Add(TenderCommands.Opening());
         root.Subcommands.Add(BidCommands.Receipt());
         root.Subcommands.Add(DemoCommand.Create());
+        root.Subcommands.Add(AuditCommands.Audit());
         return root;
     }
 

@@ -97,3 +97,8 @@ public sealed record ObjectionRaised(Guid TenderId, Guid ObjectionId, string Sta
 
 [MessageUrn("trading:objection-answered:v1"), EntityName("trading.objection-answered")]
 public sealed record ObjectionAnswered(Guid TenderId, Guid ObjectionId, DateTimeOffset AnsweredAt);
+
+/// <summary>A signed checkpoint of every stream head; the file itself is at <c>GET /api/audit/checkpoints/{checkpointId}</c>.</summary>
+[MessageUrn("trading:checkpoint-signed:v1"), EntityName("trading.checkpoint-signed")]
+public sealed record CheckpointSigned(
+    Guid CheckpointId, long UpToSequence, int Streams, string Digest, string Signature, string Kid, DateTimeOffset SignedAt);

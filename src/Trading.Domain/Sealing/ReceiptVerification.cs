@@ -16,20 +16,28 @@ public static class ReceiptVerification
     public const int SignatureBytes = 64;
 
     /// <summary>True only for a receipt signed by a key of <paramref name="keys"/>; false on any malformed input.</summary>
-    public static bool Verify(Receipt receipt, Jwks keys)
+    public static bool Verify(Receipt receipt, Jwks keys) =>
+        receipt is not null && ReceiptFormat.IsCanonicalizable(receipt)
+        && VerifyDetached(Encoding.UTF8.GetBytes(ReceiptFormat.CanonicalForm(receipt)), receipt.Kid, receipt.Signature, keys);
+
+    /// <summary>
+    /// True only for an ES256 signature (IEEE P1363, base64) of <paramref name="data"/> by the key <paramref name="kid"/> of
+    /// <paramref name="keys"/> — the receipts' signature, also used for audit checkpoints; false on any malformed input.
+    /// </summary>
+    public static bool VerifyDetached(byte[] data, string? kid, string? signatureText, Jwks keys)
     {
-        if (receipt is null || keys?.Keys is null || !ReceiptFormat.IsCanonicalizable(receipt))
+        if (data is null || kid is null || keys?.Keys is null)
             return false;
-        var jwk = keys.Keys.FirstOrDefault(k => k is not null && string.Equals(k.Kid, receipt.Kid, StringComparison.Ordinal));
+        var jwk = keys.Keys.FirstOrDefault(k => k is not null && string.Equals(k.Kid, kid, StringComparison.Ordinal));
         if (jwk is null
             || !string.Equals(jwk.Kty, KeyType, StringComparison.Ordinal)
             || !string.Equals(jwk.Crv, Curve, StringComparison.Ordinal)
             || !StrictBase64.TryDecodeUrl(jwk.X, out var x) || x.Length != CoordinateBytes
             || !StrictBase64.TryDecodeUrl(jwk.Y, out var y) || y.Length != CoordinateBytes)
             return false;
-        if (receipt.Signature is null
-            || receipt.Signature.Length != StrictBase64.EncodedLength(SignatureBytes)
-            || !StrictBase64.TryDecode(receipt.Signature, out var signature)
+        if (signatureText is null
+            || signatureText.Length != StrictBase64.EncodedLength(SignatureBytes)
+            || !StrictBase64.TryDecode(signatureText, out var signature)
             || signature.Length != SignatureBytes)
             return false;
 
@@ -40,11 +48,7 @@ public static class ReceiptVerification
                 Curve = ECCurve.NamedCurves.nistP256,
                 Q = new ECPoint { X = x, Y = y },
             });
-            return ecdsa.VerifyData(
-                Encoding.UTF8.GetBytes(ReceiptFormat.CanonicalForm(receipt)),
-                signature,
-                HashAlgorithmName.SHA256,
-                DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+            return ecdsa.VerifyData(data, signature, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
         }
         catch (CryptographicException)
         {

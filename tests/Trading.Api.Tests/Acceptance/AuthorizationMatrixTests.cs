@@ -38,6 +38,8 @@ public sealed class AuthorizationMatrixTests(AcceptanceStage stage) : IClassFixt
     [
         "GET /api/tenders/", "GET /api/tenders/{id:guid}", "GET /api/platform/signing-keys", "GET /api/platform/rules", "* /health/live", "* /health/ready",
         "GET /openapi/{documentName}.json", "POST /api/dev/tokens",
+        // The checkpoint files (latest, {id}) are public too: their rows answer 404 to everyone, token or not, on this stage.
+        "GET /api/audit/checkpoints",
         "GET /docs/{documentName?}", "GET /docs/scalar.js", "GET /docs/scalar.aspnetcore.js", "GET /docs/favicon.svg",
         "GET /api/ocds/releases", "GET /api/ocds/records/{ocid}",
     ];
@@ -258,6 +260,22 @@ public sealed class AuthorizationMatrixTests(AcceptanceStage stage) : IClassFixt
             (s, c) => Get(s, c, "/api/supervision/feed?after=0&limit=10"),
             [401, 403, 403, 403, 200, 403, 403, 403, 403, 200],
             Then: (_, body) => Assert.Equal(0, body.GetProperty("next").GetInt64())),
+        // The stage runs no checkpoint writer: the list is empty and there is no latest file (TamperTests has them).
+        new("GET /api/audit/checkpoints", "GET /api/audit/checkpoints", (s, c) => Get(s, c, "/api/audit/checkpoints"), All(200),
+            Then: (_, body) => Assert.Equal(JsonValueKind.Array, body.GetProperty("items").ValueKind)),
+        new("GET /api/audit/checkpoints/latest", "GET /api/audit/checkpoints/latest (none yet)", (s, c) => Get(s, c, "/api/audit/checkpoints/latest"), All(404)),
+        new("GET /api/audit/checkpoints/{id:guid}", "GET /api/audit/checkpoints/{unknown}",
+            (s, c) => Get(s, c, $"/api/audit/checkpoints/{Guid.CreateVersion7()}"), All(404)),
+        new("GET /api/audit/tenders/{id:guid}", "GET /api/audit/tenders/{opening}", (s, c) => Get(s, c, $"/api/audit/tenders/{s.Opening}"),
+            [401, 403, 403, 403, 200, 403, 403, 403, 403, 404],
+            Then: (_, body) => Assert.NotEmpty(body.GetProperty("items").EnumerateArray())),
+        new("GET /api/audit/tenders/{id:guid}/verification", "GET /api/audit/tenders/{opening}/verification",
+            (s, c) => Get(s, c, $"/api/audit/tenders/{s.Opening}/verification"),
+            [401, 403, 403, 403, 200, 403, 403, 403, 403, 404],
+            Then: (_, body) => Assert.True(body.GetProperty("valid").GetBoolean())),
+        new("GET /api/audit/verification", "GET /api/audit/verification", (s, c) => Get(s, c, "/api/audit/verification"),
+            [401, 403, 403, 403, 200, 403, 403, 403, 403, 200],
+            Then: (_, body) => Assert.True(body.GetProperty("valid").GetBoolean())),
     ];
 
     // The OCDS releases are an async projection and the API-only stage runs no daemon: it is run to the high-water mark once.

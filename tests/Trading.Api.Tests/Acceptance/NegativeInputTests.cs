@@ -754,6 +754,12 @@ public sealed class NegativeInputTests(AcceptanceStage stage) : IClassFixture<Ac
             new(404, "not-found")),
         ("GET /api/ocds/records/{ocid}", (s, id) => new(s.Client(Caller.Anonymous), HttpMethod.Get, $"/api/ocds/records/ocds-xxxxxx-{id}"),
             new(404, "not-found")),
+        ("GET /api/audit/tenders/{id}", (s, id) => new(s.Client(Caller.Supervisor), HttpMethod.Get, $"/api/audit/tenders/{id}"), new(404, "not-found")),
+        ("GET /api/audit/tenders/{id}/verification", (s, id) => new(s.Client(Caller.Supervisor), HttpMethod.Get, $"/api/audit/tenders/{id}/verification"),
+            new(404, "not-found")),
+        ("GET /api/audit/checkpoints/{id}", (s, id) => new(s.Client(Caller.Anonymous), HttpMethod.Get, $"/api/audit/checkpoints/{id}"), new(404, "not-found")),
+        ("GET /api/audit/verification?checkpoint={id}", (s, id) => new(s.Client(Caller.Supervisor), HttpMethod.Get, $"/api/audit/verification?checkpoint={id}"),
+            new(404, "not-found")),
     ];
 
     /// <summary>The OCDS release feed's paging: a position below zero or a limit outside 1..1000 is refused, not clamped.</summary>

@@ -23,7 +23,11 @@ public static class HashChain
 
     public static readonly string Genesis = new('0', 64);
 
-    public static string Canonical(Guid streamId, long version, string type, DateTimeOffset timestamp, AuditStamp stamp, object data)
+    public static string Canonical(Guid streamId, long version, string type, DateTimeOffset timestamp, AuditStamp stamp, object data) =>
+        Canonical(streamId, version, type, timestamp, stamp, sb => Jcs.Append(JsonSerializer.SerializeToElement(data, data.GetType(), Json.Canonical), sb));
+
+    /// <summary>The same envelope around data some other way canonicalised (the verifier's, from the stored JSON).</summary>
+    public static string Canonical(Guid streamId, long version, string type, DateTimeOffset timestamp, AuditStamp stamp, Action<StringBuilder> appendData)
     {
         // The envelope's members are written in their RFC 8785 order (sorted by UTF-16 code units) around the
         // canonicalised data, so the event is serialised once.
@@ -33,7 +37,7 @@ public static class HashChain
         sb.Append(",\"address\":");
         Jcs.AppendString(stamp.Address, sb);
         sb.Append(",\"data\":");
-        Jcs.Append(JsonSerializer.SerializeToElement(data, data.GetType(), Json.Canonical), sb);
+        appendData(sb);
         sb.Append(",\"organisation\":");
         Jcs.AppendString(stamp.Organization.ToString("D"), sb);
         sb.Append(",\"role\":");

@@ -95,7 +95,7 @@ public static class WorkflowSetup
         });
     }
 
-    private static int StableHash(string text)
+    internal static int StableHash(string text)
     {
         var hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes("trading-daemon:" + text));
         return BitConverter.ToInt32(hash, 0) & 0x7fffffff;

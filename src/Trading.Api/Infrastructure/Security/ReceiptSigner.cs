@@ -68,6 +68,10 @@ public sealed class ReceiptSigner : IDisposable
         return receipt with { Signature = Convert.ToBase64String(signature) };
     }
 
+    /// <summary>An ES256 signature (IEEE P1363, base64) of <paramref name="data"/> with the current key (<see cref="Kid"/>): audit checkpoints.</summary>
+    public string SignDetached(byte[] data) =>
+        Convert.ToBase64String(key.SignData(data, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation));
+
     /// <summary>A PKCS#8 (<c>PRIVATE KEY</c>) or SEC 1 (<c>EC PRIVATE KEY</c>) PEM.</summary>
     public static ReceiptSigner FromPem(string pem, string kid, IEnumerable<Jwk>? retiredKeys = null)
     {

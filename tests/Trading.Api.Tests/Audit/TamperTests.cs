@@ -1,0 +1,175 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Npgsql;
+using Trading.Api.Infrastructure.Audit;
+using Trading.Api.Tests.Infrastructure;
+using Trading.Domain.Sealing;
+using Trading.Domain.Supervision;
+
+namespace Trading.Api.Tests.Audit;
+
+/// <summary>
+/// Acceptance (issue 5): against real PostgreSQL, after a checkpoint, each kind of tampering with mt_events is reported with
+/// its exact stream and version — an edited row's data, then its headers, a deleted stream, a truncated stream, and a
+/// stream rewritten with a recomputed (valid) chain, which only the checkpoint reveals; the untouched store verifies.
+/// </summary>
+public sealed class TamperTests : IAsyncLifetime
+{
+    private TradingApp app = null!;
+    private Scenario trade = null!;
+    private NpgsqlDataSource data = null!;
+
+    public async Task InitializeAsync()
+    {
+        app = new TradingApp(new Dictionary<string, string?>
+        {
+            ["Trading:Audit:Enabled"] = "true",
+            ["Trading:Audit:CheckpointSeconds"] = "0.2",
+        });
+        trade = await new Scenario(app).CastAsync();
+        data = NpgsqlDataSource.Create(app.Settings["ConnectionStrings:Trading"]!);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await data.DisposeAsync();
+        await app.DisposeAsync();
+    }
+
+    private string Events => $"{app.Schema}.mt_events";
+
+    private async Task<T> ScalarAsync<T>(string sql, params object[] parameters)
+    {
+        await using var command = data.CreateCommand(sql);
+        foreach (var p in parameters)
+            command.Parameters.Add(new NpgsqlParameter { Value = p });
+        return (T)(await command.ExecuteScalarAsync())!;
+    }
+
+    private async Task ExecAsync(string sql, params object[] parameters)
+    {
+        await using var command = data.CreateCommand(sql);
+        foreach (var p in parameters)
+            command.Parameters.Add(new NpgsqlParameter { Value = p });
+        await command.ExecuteNonQueryAsync();
+    }
+
+    private async Task<JsonElement> VerifyTenderAsync(Guid tenderId) =>
+        await Scenario.Expect(await trade.Supervisor.GetAsync($"/api/audit/tenders/{tenderId}/verification"), HttpStatusCode.OK);
+
+    private async Task<JsonElement> VerifyStoreAsync() =>
+        await Scenario.Expect(await trade.Supervisor.GetAsync("/api/audit/verification"), HttpStatusCode.OK);
+
+    private static void AssertBroken(JsonElement verification, Guid streamId, long version)
+    {
+        Assert.False(verification.GetProperty("valid").GetBoolean(), verification.ToString());
+        Assert.Contains(verification.GetProperty("broken").EnumerateArray(),
+            b => b.GetProperty("streamId").GetGuid() == streamId && b.GetProperty("version").GetInt64() == version);
+    }
+
+    private static void AssertFirstBroken(JsonElement verification, Guid streamId, long version)
+    {
+        Assert.False(verification.GetProperty("valid").GetBoolean(), verification.ToString());
+        var first = verification.GetProperty("firstBrokenAt");
+        Assert.Equal(streamId, first.GetProperty("streamId").GetGuid());
+        Assert.Equal(version, first.GetProperty("version").GetInt64());
+    }
+
+    [Fact]
+    public async Task Every_kind_of_tampering_is_reported_at_its_stream_and_version_and_the_untouched_store_verifies()
+    {
+        var (tenderId, bidders) = await trade.OpenedTenderAsync([9_800_000.00m, 9_650_000.50m, 9_900_000.00m]);
+        // Every event of the trade is under a checkpoint before anything is touched.
+        var last = await ScalarAsync<long>($"select max(seq_id) from {Events} where stream_id <> $1", Checkpoints.StreamId);
+        var file = await TradingApp.Until(async () =>
+        {
+            var response = await app.CreateClient().GetAsync("/api/audit/checkpoints/latest");
+            if (response.StatusCode != HttpStatusCode.OK)
+                return null;
+            var f = await response.Content.ReadFromJsonAsync<CheckpointFile>(TradingApp.JsonOptions);
+            return f!.UpToSequence >= last ? f : null;
+        }, what: "a checkpoint over the trade");
+
+        // The file verifies with the JWKS the platform serves, and a file whose heads were changed does not.
+        var jwks = (await app.CreateClient().GetFromJsonAsync<Jwks>("/api/platform/signing-keys", TradingApp.JsonOptions))!;
+        Assert.True(Checkpoints.Verify(file, jwks).Valid, Checkpoints.Verify(file, jwks).Problem);
+        var forged = file with { Streams = [.. file.Streams.Select((h, i) => i == 0 ? h with { Version = h.Version + 1 } : h)] };
+        Assert.False(Checkpoints.Verify(forged, jwks).Valid);
+        var tenderHead = file.Streams.Single(h => h.StreamId == tenderId);
+
+        // Untouched: valid, every event of the trade checked.
+        var clean = await VerifyTenderAsync(tenderId);
+        Assert.True(clean.GetProperty("valid").GetBoolean(), clean.ToString());
+        var tradeEvents = await ScalarAsync<long>(
+            $"select count(*) from {Events} where stream_id = any($1)", new[] { tenderId }.Concat(bidders.Select(b => b.BidId(tenderId))).ToArray());
+        Assert.True(clean.GetProperty("checkedEvents").GetInt64() >= tradeEvents);
+        Assert.True((await VerifyStoreAsync()).GetProperty("valid").GetBoolean());
+
+        // 1. One row's data edited (the tender's title): broken at exactly that version; restored, valid again.
+        var original = await ScalarAsync<string>($"select data::text from {Events} where stream_id = $1 and version = 1", tenderId);
+        await ExecAsync($"update {Events} set data = jsonb_set(data, '{{title}}', '\"某改过的标题\"') where stream_id = $1 and version = 1", tenderId);
+        AssertFirstBroken(await VerifyTenderAsync(tenderId), tenderId, 1);
+        AssertFirstBroken(await VerifyStoreAsync(), tenderId, 1);
+        await ExecAsync($"update {Events} set data = $2::jsonb where stream_id = $1 and version = 1", tenderId, original);
+        Assert.True((await VerifyTenderAsync(tenderId)).GetProperty("valid").GetBoolean());
+
+        // 2. Its headers edited (the network address of version 2), then restored.
+        var headers = await ScalarAsync<string>($"select headers::text from {Events} where stream_id = $1 and version = 2", tenderId);
+        await ExecAsync($"update {Events} set headers = jsonb_set(headers, '{{address}}', '\"10.66.66.66\"') where stream_id = $1 and version = 2", tenderId);
+        AssertFirstBroken(await VerifyTenderAsync(tenderId), tenderId, 2);
+        await ExecAsync($"update {Events} set headers = $2::jsonb where stream_id = $1 and version = 2", tenderId, headers);
+        Assert.True((await VerifyTenderAsync(tenderId)).GetProperty("valid").GetBoolean());
+
+        // 3. A whole bid stream deleted (events and stream row): the checkpoint still lists it.
+        var deleted = bidders[0].BidId(tenderId);
+        await ExecAsync($"delete from {Events} where stream_id = $1", deleted);
+        await ExecAsync($"delete from {app.Schema}.mt_streams where id = $1", deleted);
+        AssertBroken(await VerifyTenderAsync(tenderId), deleted, 1);
+        AssertBroken(await VerifyStoreAsync(), deleted, 1);
+
+        // 4. Another bid stream truncated (its last event deleted, the stream row set back): what remains is a valid chain.
+        var truncated = bidders[1].BidId(tenderId);
+        var length = await ScalarAsync<long>($"select max(version) from {Events} where stream_id = $1", truncated);
+        await ExecAsync($"delete from {Events} where stream_id = $1 and version = $2", truncated, length);
+        await ExecAsync($"update {app.Schema}.mt_streams set version = $2 - 1 where id = $1", truncated, length);
+        AssertBroken(await VerifyTenderAsync(tenderId), truncated, length);
+
+        // 5. The tender stream rewritten from version 1 with every hash recomputed: its chain is valid on its own ...
+        await ExecAsync($"update {Events} set data = jsonb_set(data, '{{title}}', '\"某改过的标题\"') where stream_id = $1 and version = 1", tenderId);
+        await RechainAsync(tenderId);
+        var alone = await StoredChains.VerifyAsync(data, app.Schema, [tenderId], checkpoint: null, CancellationToken.None);
+        Assert.True(alone.Valid, alone.Broken.Count > 0 ? alone.Broken[0].Reason : null);
+        // ... and only the checkpoint shows it: the head at the checkpointed version differs.
+        AssertBroken(await VerifyTenderAsync(tenderId), tenderId, tenderHead.Version);
+        AssertBroken(await VerifyStoreAsync(), tenderId, tenderHead.Version);
+    }
+
+    /// <summary>What someone with write access to the database could do: recompute every link of a stream with the platform's own code.</summary>
+    private async Task RechainAsync(Guid streamId)
+    {
+        var rows = new List<(long Version, string Type, DateTime Timestamp, string DotNetType, string Headers, string Data)>();
+        await using (var command = data.CreateCommand(
+            $"select version, type, timestamp, mt_dotnet_type, headers::text, data::text from {Events} where stream_id = $1 order by version"))
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = streamId });
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+                rows.Add((reader.GetInt64(0), reader.GetString(1), reader.GetDateTime(2), reader.GetString(3), reader.GetString(4), reader.GetString(5)));
+        }
+        var hash = HashChain.Genesis;
+        foreach (var row in rows)
+        {
+            var headers = JsonDocument.Parse(row.Headers).RootElement;
+            string H(string name) => headers.TryGetProperty(name, out var v) ? v.GetString() ?? "" : "";
+            var stamp = new AuditStamp(H(HashChain.ActorHeader), Guid.Parse(H(HashChain.OrganizationHeader)), H(HashChain.RoleHeader), H(HashChain.AddressHeader));
+            using var body = JsonDocument.Parse(row.Data);
+            var canonical = HashChain.Canonical(streamId, row.Version, row.Type, new DateTimeOffset(row.Timestamp), stamp,
+                sb => StoredChains.Write(body.RootElement, StoredChains.Shape.Of(row.DotNetType), sb));
+            hash = HashChain.Next(hash, canonical);
+            await ExecAsync($"update {Events} set headers = jsonb_set(headers, '{{hash}}', to_jsonb($3::text)) where stream_id = $1 and version = $2",
+                streamId, row.Version, hash);
+        }
+    }
+}
