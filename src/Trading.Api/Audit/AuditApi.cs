@@ -110,7 +110,7 @@ public static class AuditApi
 
     /// <summary>
     /// The trade's streams a supervisor covering its jurisdiction may audit (anyone else: 404): the tender (with its
-    /// objections and suspensions), its panel and evaluation, the alerts about it, and its bids once the opening concluded.
+    /// objections and suspensions), its panel and evaluation, the alerts and complaints about it, and its bids once the opening concluded.
     /// </summary>
     private static async Task<(Tender Tender, IReadOnlyCollection<Guid> Streams)> TradeStreamsAsync(HttpContext http, IQuerySession session, Guid id, CancellationToken ct)
     {
@@ -119,6 +119,7 @@ public static class AuditApi
             throw Refusal.NotFound("tender");
         var streams = new HashSet<Guid> { tender.Id, Panel.StreamId(tender.Id), PanelEvaluation.StreamId(tender.Id) };
         streams.UnionWith(await session.Query<Obligation>().Where(o => o.TenderId == tender.Id).Select(o => o.Id).ToListAsync(ct));
+        streams.UnionWith(await session.Query<Trading.Domain.Complaints.Complaint>().Where(c => c.TenderId == tender.Id).Select(c => c.Id).ToListAsync(ct));
         if (tender.OpeningConcluded)
             streams.UnionWith(await session.Query<Bids.BidSummary>().Where(b => b.TenderId == tender.Id).Select(b => b.Id).ToListAsync(ct));
         return (tender, streams);

@@ -160,5 +160,11 @@ public sealed class EvaluationToContractTests : IAsyncLifetime
         notice = await NoticeAsync(tenderId);
         Assert.Equal(("contracted", price), (notice.GetProperty("status").GetString(),
             notice.GetProperty("contract").GetProperty("value").GetProperty("amount").GetString()));
+
+        // The supervisor's audit recomputes every chain of the trade from the stored rows — every event type from the
+        // publication to the contract — and finds it whole.
+        var audit = await Scenario.Expect(await trade.Supervisor.GetAsync($"/api/audit/tenders/{tenderId}/verification"), HttpStatusCode.OK);
+        Assert.True(audit.GetProperty("valid").GetBoolean(), audit.ToString());
+        Assert.True(audit.GetProperty("checkedEvents").GetInt64() > 20 + c.Prices.Length * 3, audit.ToString());
     }
 }

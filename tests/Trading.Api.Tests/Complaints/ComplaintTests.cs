@@ -177,6 +177,17 @@ public sealed class ComplaintTests : IAsyncLifetime
         // Both streams of the one transaction keep their hash chains.
         var verification = await ChainVerifier.VerifyAsync(session, [tenderId, id], default);
         Assert.True(verification.Valid);
+        // The supervisor's audit of the trade takes in the complaint's stream, recomputed from the stored rows.
+        var audited = new List<Guid>();
+        for (long? after = 0; after is not null;)
+        {
+            var page = await Scenario.Expect(await trade.Supervisor.GetAsync($"/api/audit/tenders/{tenderId}?after={after}"), HttpStatusCode.OK);
+            audited.AddRange(page.GetProperty("items").EnumerateArray().Select(e => e.GetProperty("streamId").GetGuid()));
+            after = page.GetProperty("next").ValueKind == JsonValueKind.Null ? null : page.GetProperty("next").GetInt64();
+        }
+        Assert.Contains(id, audited);
+        var stored = await Scenario.Expect(await trade.Supervisor.GetAsync($"/api/audit/tenders/{tenderId}/verification"), HttpStatusCode.OK);
+        Assert.True(stored.GetProperty("valid").GetBoolean(), stored.ToString());
         await RefusedAsync(await trade.Agent.PostAsJsonAsync($"/api/tenders/{tenderId}/award", new { bidId = bidders[0].BidId(tenderId) }),
             HttpStatusCode.Conflict, "not-in-phase", "publicity-period");
     }
