@@ -29,9 +29,17 @@ public static class HashChain
     /// <summary>The same envelope around data some other way canonicalised (the verifier's, from the stored JSON).</summary>
     public static string Canonical(Guid streamId, long version, string type, DateTimeOffset timestamp, AuditStamp stamp, Action<StringBuilder> appendData)
     {
+        var sb = new StringBuilder(1024);
+        AppendCanonical(sb, streamId, version, type, timestamp, stamp, appendData);
+        return sb.ToString();
+    }
+
+    /// <summary>Appends the canonical form to <paramref name="sb"/>, so a verifier can reuse one buffer for every event.</summary>
+    public static void AppendCanonical(StringBuilder sb, Guid streamId, long version, string type, DateTimeOffset timestamp, AuditStamp stamp,
+        Action<StringBuilder> appendData)
+    {
         // The envelope's members are written in their RFC 8785 order (sorted by UTF-16 code units) around the
         // canonicalised data, so the event is serialised once.
-        var sb = new StringBuilder(1024);
         sb.Append("{\"actor\":");
         Jcs.AppendString(stamp.Actor, sb);
         sb.Append(",\"address\":");
@@ -49,7 +57,6 @@ public static class HashChain
         sb.Append(",\"type\":");
         Jcs.AppendString(type, sb);
         sb.Append(",\"version\":").Append(version.ToString(CultureInfo.InvariantCulture)).Append('}');
-        return sb.ToString();
     }
 
     public static string Next(string previousHash, string canonical)

@@ -26,13 +26,18 @@ public static class Jcs
             case JsonValueKind.Object:
                 sb.Append('{');
                 var first = true;
-                foreach (var p in e.EnumerateObject().OrderBy(p => p.Name, StringComparer.Ordinal))
+                // Each name is read once (JsonProperty.Name makes a new string at every call).
+                var members = new List<(string Name, JsonElement Value)>(e.GetPropertyCount());
+                foreach (var p in e.EnumerateObject())
+                    members.Add((p.Name, p.Value));
+                members.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
+                foreach (var (name, value) in members)
                 {
                     if (!first) sb.Append(',');
                     first = false;
-                    AppendString(p.Name, sb);
+                    AppendString(name, sb);
                     sb.Append(':');
-                    Append(p.Value, sb);
+                    Append(value, sb);
                 }
                 sb.Append('}');
                 break;

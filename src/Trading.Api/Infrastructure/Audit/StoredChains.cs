@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using System.Threading.Channels;
 using Npgsql;
 using Trading.Domain.Shared;
 using Trading.Domain.Supervision;
@@ -26,96 +27,171 @@ public sealed record StoreVerification(bool Valid, long CheckedEvents, int Strea
 /// </summary>
 public static class StoredChains
 {
+    private const int Batch = 256;
+
     public static async Task<StoreVerification> VerifyAsync(NpgsqlDataSource data, string schema, IReadOnlyCollection<Guid>? streams,
         IReadOnlyList<CheckpointHead>? checkpoint, CancellationToken ct)
     {
-        var state = new Dictionary<Guid, StreamState>();
         var expected = (checkpoint ?? []).Where(h => streams is null || streams.Contains(h.StreamId)).ToDictionary(h => h.StreamId);
-        var broken = new List<BrokenStream>();
-        long checkedEvents = 0;
-        await using var connection = await data.OpenConnectionAsync(ct);
-        await using var command = new NpgsqlCommand(
-            $"select stream_id, version, type, timestamp, mt_dotnet_type, headers ->> '{HashChain.ActorHeader}', headers ->> '{HashChain.OrganizationHeader}', " +
-            $"headers ->> '{HashChain.RoleHeader}', headers ->> '{HashChain.AddressHeader}', headers ->> '{HashChain.HashHeader}', data::text " +
-            $"from {schema}.mt_events {(streams is null ? "" : "where stream_id = any($1) ")}order by seq_id", connection);
-        if (streams is not null)
-            command.Parameters.Add(new NpgsqlParameter { Value = streams.ToArray() });
-        await using (var reader = await command.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, ct))
+        // Streams are independent chains: each is checked by one worker (chosen by its id), in sequence order within the
+        // stream, while the reader is still fetching rows — parsing and hashing run beside PostgreSQL's own work.
+        var workers = Enumerable.Range(0, Math.Clamp(Environment.ProcessorCount, 1, 8)).Select(_ => new Worker(expected)).ToArray();
+        using var failed = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var queues = workers.Select(_ => Channel.CreateBounded<List<Row>>(new BoundedChannelOptions(8) { SingleReader = true, SingleWriter = true }))
+            .ToArray();
+        var running = workers.Select((w, i) => Task.Run(async () =>
         {
-            while (await reader.ReadAsync(ct))
+            try
             {
-                checkedEvents++;
-                var streamId = reader.GetGuid(0);
-                var version = reader.GetInt64(1);
-                if (!state.TryGetValue(streamId, out var s))
-                    state[streamId] = s = new StreamState();
-                if (s.Broken)
-                    continue;
-                var type = reader.GetString(2);
-                var timestamp = new DateTimeOffset(reader.GetDateTime(3));
-                var dotnetType = reader.IsDBNull(4) ? null : reader.GetString(4);
-                string Text(int i) => reader.IsDBNull(i) ? "" : reader.GetString(i);
-                var stamp = new AuditStamp(Text(5), Guid.TryParse(Text(6), out var org) ? org : Guid.Empty, Text(7), Text(8));
-                var stored = Text(9);
-                var json = reader.GetString(10);
-
-                string? reason = null;
-                if (version != s.Version + 1)
-                    (reason, version) = ("an event is missing", s.Version + 1);
-                else
+                await w.RunAsync(queues[i].Reader, failed.Token);
+            }
+            catch
+            {
+                await failed.CancelAsync();
+                throw;
+            }
+        }, CancellationToken.None)).ToArray();
+        long checkedEvents = 0;
+        try
+        {
+            var pending = workers.Select(_ => new List<Row>(Batch)).ToArray();
+            await using var connection = await data.OpenConnectionAsync(failed.Token);
+            await using var command = new NpgsqlCommand(
+                $"select seq_id, stream_id, version, type, timestamp, mt_dotnet_type, headers ->> '{HashChain.ActorHeader}', " +
+                $"headers ->> '{HashChain.OrganizationHeader}', headers ->> '{HashChain.RoleHeader}', headers ->> '{HashChain.AddressHeader}', " +
+                $"headers ->> '{HashChain.HashHeader}', data::text " +
+                $"from {schema}.mt_events {(streams is null ? "" : "where stream_id = any($1) ")}order by seq_id", connection);
+            if (streams is not null)
+                command.Parameters.Add(new NpgsqlParameter { Value = streams.ToArray() });
+            await using (var reader = await command.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, failed.Token))
+            {
+                while (await reader.ReadAsync(failed.Token))
                 {
-                    string canonical;
-                    try
+                    checkedEvents++;
+                    string Text(int i) => reader.IsDBNull(i) ? "" : reader.GetString(i);
+                    var row = new Row(reader.GetInt64(0), reader.GetGuid(1), reader.GetInt64(2), reader.GetString(3),
+                        new DateTimeOffset(reader.GetDateTime(4)), reader.IsDBNull(5) ? null : reader.GetString(5),
+                        new AuditStamp(Text(6), Guid.TryParse(Text(7), out var org) ? org : Guid.Empty, Text(8), Text(9)), Text(10),
+                        reader.GetString(11));
+                    var w = WorkerOf(row.StreamId, workers.Length);
+                    pending[w].Add(row);
+                    if (pending[w].Count == Batch)
                     {
-                        using var document = JsonDocument.Parse(json);
-                        var shape = Shape.Of(dotnetType);
-                        canonical = HashChain.Canonical(streamId, version, type, timestamp, stamp, b => Write(document.RootElement, shape, b));
+                        await queues[w].Writer.WriteAsync(pending[w], failed.Token);
+                        pending[w] = new List<Row>(Batch);
                     }
-                    catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException)
-                    {
-                        canonical = "";
-                    }
-                    var hash = canonical.Length == 0 ? "" : Next(s.Hash, canonical);
-                    if (!string.Equals(hash, stored, StringComparison.Ordinal))
-                        reason = "the recomputed hash differs from the stored one";
-                    else if (expected.TryGetValue(streamId, out var head) && head.Version == version && !string.Equals(head.Hash, hash, StringComparison.Ordinal))
-                        reason = "the hash differs from the checkpoint's";
-                    (s.Version, s.Hash) = (version, hash);
-                }
-                if (reason is not null)
-                {
-                    s.Broken = true;
-                    broken.Add(new BrokenStream(streamId, version, reason));
                 }
             }
+            for (var w = 0; w < workers.Length; w++)
+                if (pending[w].Count > 0)
+                    await queues[w].Writer.WriteAsync(pending[w], failed.Token);
         }
+        finally
+        {
+            foreach (var queue in queues)
+                queue.Writer.TryComplete();
+            await Task.WhenAll(running);
+        }
+
+        var broken = workers.SelectMany(w => w.Broken).OrderBy(b => b.Sequence).Select(b => b.Stream).ToList();
         foreach (var head in expected.Values.OrderBy(h => h.StreamId))
         {
+            var state = workers[WorkerOf(head.StreamId, workers.Length)].State;
             if (!state.TryGetValue(head.StreamId, out var s))
                 broken.Add(new BrokenStream(head.StreamId, 1, "the checkpointed stream is missing"));
             else if (!s.Broken && s.Version < head.Version)
                 broken.Add(new BrokenStream(head.StreamId, s.Version + 1, $"the stream ends before its checkpointed version {head.Version}"));
         }
         var first = broken.FirstOrDefault();
-        return new StoreVerification(broken.Count == 0, checkedEvents, state.Count,
+        return new StoreVerification(broken.Count == 0, checkedEvents, workers.Sum(w => w.State.Count),
             first is null ? null : new BrokenLink(first.StreamId, first.Version), broken);
     }
+
+    private static int WorkerOf(Guid streamId, int workers) => (streamId.GetHashCode() & int.MaxValue) % workers;
+
+    private sealed record Row(long Sequence, Guid StreamId, long Version, string Type, DateTimeOffset Timestamp, string? DotnetType,
+        AuditStamp Stamp, string Hash, string Json);
 
     private sealed class StreamState
     {
         public long Version;
-        public string Hash = HashChain.Genesis;
+        public readonly byte[] Hash = new byte[32];
         public bool Broken;
     }
 
-    private static string Next(string previousHash, string canonical)
+    /// <summary>Checks the streams given to it; one buffer for the canonical form and one hasher serve all its events.</summary>
+    private sealed class Worker(Dictionary<Guid, CheckpointHead> expected)
     {
-        Span<byte> previous = stackalloc byte[32];
-        Convert.FromHexString(previousHash, previous, out _, out _);
-        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        sha.AppendData(previous);
-        sha.AppendData(Encoding.UTF8.GetBytes(canonical));
-        return Convert.ToHexStringLower(sha.GetHashAndReset());
+        public readonly Dictionary<Guid, StreamState> State = [];
+        public readonly List<(long Sequence, BrokenStream Stream)> Broken = [];
+        private readonly StringBuilder canonical = new(16 * 1024);
+        private char[] chars = new char[16 * 1024];
+        private byte[] utf8 = new byte[48 * 1024];
+
+        public async Task RunAsync(ChannelReader<List<Row>> rows, CancellationToken ct)
+        {
+            using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            await foreach (var batch in rows.ReadAllAsync(ct))
+                foreach (var row in batch)
+                    Check(row, sha);
+        }
+
+        private void Check(Row row, IncrementalHash sha)
+        {
+            if (!State.TryGetValue(row.StreamId, out var s))
+                State[row.StreamId] = s = new StreamState();
+            if (s.Broken)
+                return;
+            var version = row.Version;
+            string? reason = null;
+            if (version != s.Version + 1)
+                (reason, version) = ("an event is missing", s.Version + 1);
+            else
+            {
+                Span<byte> hash = stackalloc byte[32];
+                var hex = TryHash(row, s.Hash, sha, hash) ? Convert.ToHexStringLower(hash) : "";
+                if (!string.Equals(hex, row.Hash, StringComparison.Ordinal))
+                    reason = "the recomputed hash differs from the stored one";
+                else if (expected.TryGetValue(row.StreamId, out var head) && head.Version == version
+                    && !string.Equals(head.Hash, hex, StringComparison.Ordinal))
+                    reason = "the hash differs from the checkpoint's";
+                s.Version = version;
+                hash.CopyTo(s.Hash);
+            }
+            if (reason is not null)
+            {
+                s.Broken = true;
+                Broken.Add((row.Sequence, new BrokenStream(row.StreamId, version, reason)));
+            }
+        }
+
+        /// <summary>hash_n = SHA-256(hash_{n-1} ‖ UTF-8 of canonical_n), canonical_n made from the stored row; false if it cannot be made.</summary>
+        private bool TryHash(Row row, byte[] previous, IncrementalHash sha, Span<byte> hash)
+        {
+            canonical.Clear();
+            try
+            {
+                using var document = JsonDocument.Parse(row.Json);
+                var shape = Shape.Of(row.DotnetType);
+                HashChain.AppendCanonical(canonical, row.StreamId, row.Version, row.Type, row.Timestamp, row.Stamp,
+                    b => Write(document.RootElement, shape, b));
+            }
+            catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException)
+            {
+                return false;
+            }
+            if (chars.Length < canonical.Length)
+                chars = new char[canonical.Length * 2];
+            canonical.CopyTo(0, chars, canonical.Length);
+            var needed = Encoding.UTF8.GetMaxByteCount(canonical.Length);
+            if (utf8.Length < needed)
+                utf8 = new byte[needed * 2];
+            var length = Encoding.UTF8.GetBytes(chars, 0, canonical.Length, utf8, 0);
+            sha.AppendData(previous);
+            sha.AppendData(utf8, 0, length);
+            sha.GetHashAndReset(hash);
+            return true;
+        }
     }
 
     /// <summary>The stored JSON in canonical form: RFC 8785, with a decimal member's stored number written as a string.</summary>
@@ -132,13 +208,17 @@ public static class StoredChains
             case JsonValueKind.Object:
                 sb.Append('{');
                 var first = true;
-                foreach (var p in e.EnumerateObject().OrderBy(p => p.Name, StringComparer.Ordinal))
+                var members = new List<(string Name, JsonElement Value)>(e.GetPropertyCount());
+                foreach (var p in e.EnumerateObject())
+                    members.Add((p.Name, p.Value));
+                members.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
+                foreach (var (name, value) in members)
                 {
                     if (!first) sb.Append(',');
                     first = false;
-                    Jcs.AppendString(p.Name, sb);
+                    Jcs.AppendString(name, sb);
                     sb.Append(':');
-                    Write(p.Value, shape?.Member(p.Name), sb);
+                    Write(value, shape?.Member(name), sb);
                 }
                 sb.Append('}');
                 break;
