@@ -3,7 +3,6 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
-using System.Threading.Channels;
 using Npgsql;
 using Trading.Domain.Shared;
 using Trading.Domain.Supervision;
@@ -27,87 +26,33 @@ public sealed record StoreVerification(bool Valid, long CheckedEvents, int Strea
 /// </summary>
 public static class StoredChains
 {
-    private const int Batch = 256;
-
     public static async Task<StoreVerification> VerifyAsync(NpgsqlDataSource data, string schema, IReadOnlyCollection<Guid>? streams,
         IReadOnlyList<CheckpointHead>? checkpoint, CancellationToken ct)
     {
         var expected = (checkpoint ?? []).Where(h => streams is null || streams.Contains(h.StreamId)).ToDictionary(h => h.StreamId);
-        // Streams are independent chains: each is checked by one worker (chosen by its id), in sequence order within the
-        // stream, while the reader is still fetching rows — parsing and hashing run beside PostgreSQL's own work.
-        var workers = Enumerable.Range(0, Math.Clamp(Environment.ProcessorCount, 1, 8)).Select(_ => new Worker(expected)).ToArray();
-        using var failed = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var queues = workers.Select(_ => Channel.CreateBounded<List<Row>>(new BoundedChannelOptions(8) { SingleReader = true, SingleWriter = true }))
-            .ToArray();
-        var running = workers.Select((w, i) => Task.Run(async () =>
-        {
-            try
-            {
-                await w.RunAsync(queues[i].Reader, failed.Token);
-            }
-            catch
-            {
-                await failed.CancelAsync();
-                throw;
-            }
-        }, CancellationToken.None)).ToArray();
-        long checkedEvents = 0;
-        try
-        {
-            var pending = workers.Select(_ => new List<Row>(Batch)).ToArray();
-            await using var connection = await data.OpenConnectionAsync(failed.Token);
-            await using var command = new NpgsqlCommand(
-                $"select seq_id, stream_id, version, type, timestamp, mt_dotnet_type, headers ->> '{HashChain.ActorHeader}', " +
-                $"headers ->> '{HashChain.OrganizationHeader}', headers ->> '{HashChain.RoleHeader}', headers ->> '{HashChain.AddressHeader}', " +
-                $"headers ->> '{HashChain.HashHeader}', data::text " +
-                $"from {schema}.mt_events {(streams is null ? "" : "where stream_id = any($1) ")}order by seq_id", connection);
-            if (streams is not null)
-                command.Parameters.Add(new NpgsqlParameter { Value = streams.ToArray() });
-            await using (var reader = await command.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, failed.Token))
-            {
-                while (await reader.ReadAsync(failed.Token))
-                {
-                    checkedEvents++;
-                    string Text(int i) => reader.IsDBNull(i) ? "" : reader.GetString(i);
-                    var row = new Row(reader.GetInt64(0), reader.GetGuid(1), reader.GetInt64(2), reader.GetString(3),
-                        new DateTimeOffset(reader.GetDateTime(4)), reader.IsDBNull(5) ? null : reader.GetString(5),
-                        new AuditStamp(Text(6), Guid.TryParse(Text(7), out var org) ? org : Guid.Empty, Text(8), Text(9)), Text(10),
-                        reader.GetString(11));
-                    var w = WorkerOf(row.StreamId, workers.Length);
-                    pending[w].Add(row);
-                    if (pending[w].Count == Batch)
-                    {
-                        await queues[w].Writer.WriteAsync(pending[w], failed.Token);
-                        pending[w] = new List<Row>(Batch);
-                    }
-                }
-            }
-            for (var w = 0; w < workers.Length; w++)
-                if (pending[w].Count > 0)
-                    await queues[w].Writer.WriteAsync(pending[w], failed.Token);
-        }
-        finally
-        {
-            foreach (var queue in queues)
-                queue.Writer.TryComplete();
-            await Task.WhenAll(running);
-        }
+        // Streams are independent chains. The whole store is split by stream (the last byte of its id) into one share per
+        // core, each read on its own connection in sequence order and checked by its own worker, so PostgreSQL's conversion
+        // of the rows and our parsing and hashing run on every core; a trade's few streams are one share.
+        var shares = streams is null ? Math.Clamp(Environment.ProcessorCount, 1, 8) : 1;
+        var workers = Enumerable.Range(0, shares).Select(_ => new Worker(expected)).ToArray();
+        await Task.WhenAll(workers.Select((w, share) => w.RunAsync(data, schema, streams, share, shares, ct)));
 
         var broken = workers.SelectMany(w => w.Broken).OrderBy(b => b.Sequence).Select(b => b.Stream).ToList();
         foreach (var head in expected.Values.OrderBy(h => h.StreamId))
         {
-            var state = workers[WorkerOf(head.StreamId, workers.Length)].State;
+            var state = workers[ShareOf(head.StreamId, workers.Length)].State;
             if (!state.TryGetValue(head.StreamId, out var s))
                 broken.Add(new BrokenStream(head.StreamId, 1, "the checkpointed stream is missing"));
             else if (!s.Broken && s.Version < head.Version)
                 broken.Add(new BrokenStream(head.StreamId, s.Version + 1, $"the stream ends before its checkpointed version {head.Version}"));
         }
         var first = broken.FirstOrDefault();
-        return new StoreVerification(broken.Count == 0, checkedEvents, workers.Sum(w => w.State.Count),
+        return new StoreVerification(broken.Count == 0, workers.Sum(w => w.Checked), workers.Sum(w => w.State.Count),
             first is null ? null : new BrokenLink(first.StreamId, first.Version), broken);
     }
 
-    private static int WorkerOf(Guid streamId, int workers) => (streamId.GetHashCode() & int.MaxValue) % workers;
+    /// <summary>The share a stream falls in: the last byte of its id (uuid_send's, big-endian), as the share's query selects it.</summary>
+    private static int ShareOf(Guid streamId, int shares) => streamId.ToByteArray(bigEndian: true)[15] % shares;
 
     private sealed record Row(long Sequence, Guid StreamId, long Version, string Type, DateTimeOffset Timestamp, string? DotnetType,
         AuditStamp Stamp, string Hash, string Json);
@@ -119,7 +64,7 @@ public static class StoredChains
         public bool Broken;
     }
 
-    /// <summary>Checks the streams given to it; one buffer for the canonical form and one hasher serve all its events.</summary>
+    /// <summary>Reads and checks one share of the streams; one buffer for the canonical form and one hasher serve all its events.</summary>
     private sealed class Worker(Dictionary<Guid, CheckpointHead> expected)
     {
         public readonly Dictionary<Guid, StreamState> State = [];
@@ -128,12 +73,31 @@ public static class StoredChains
         private char[] chars = new char[16 * 1024];
         private byte[] utf8 = new byte[48 * 1024];
 
-        public async Task RunAsync(ChannelReader<List<Row>> rows, CancellationToken ct)
+        public long Checked;
+
+        public async Task RunAsync(NpgsqlDataSource data, string schema, IReadOnlyCollection<Guid>? streams, int share, int shares,
+            CancellationToken ct)
         {
             using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-            await foreach (var batch in rows.ReadAllAsync(ct))
-                foreach (var row in batch)
-                    Check(row, sha);
+            await using var connection = await data.OpenConnectionAsync(ct);
+            await using var command = new NpgsqlCommand(
+                $"select seq_id, stream_id, version, type, timestamp, mt_dotnet_type, headers ->> '{HashChain.ActorHeader}', " +
+                $"headers ->> '{HashChain.OrganizationHeader}', headers ->> '{HashChain.RoleHeader}', headers ->> '{HashChain.AddressHeader}', " +
+                $"headers ->> '{HashChain.HashHeader}', data::text from {schema}.mt_events " +
+                (streams is not null ? "where stream_id = any($1) " : shares > 1 ? $"where get_byte(uuid_send(stream_id), 15) % {shares} = {share} " : "") +
+                "order by seq_id", connection);
+            if (streams is not null)
+                command.Parameters.Add(new NpgsqlParameter { Value = streams.ToArray() });
+            await using var reader = await command.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, ct);
+            while (await reader.ReadAsync(ct))
+            {
+                Checked++;
+                string Text(int i) => reader.IsDBNull(i) ? "" : reader.GetString(i);
+                Check(new Row(reader.GetInt64(0), reader.GetGuid(1), reader.GetInt64(2), reader.GetString(3),
+                    new DateTimeOffset(reader.GetDateTime(4)), reader.IsDBNull(5) ? null : reader.GetString(5),
+                    new AuditStamp(Text(6), Guid.TryParse(Text(7), out var org) ? org : Guid.Empty, Text(8), Text(9)), Text(10),
+                    reader.GetString(11)), sha);
+            }
         }
 
         private void Check(Row row, IncrementalHash sha)
