@@ -24,32 +24,10 @@ public static class Jcs
         switch (e.ValueKind)
         {
             case JsonValueKind.Object:
-                sb.Append('{');
-                var first = true;
-                // Each name is read once (JsonProperty.Name makes a new string at every call).
-                var members = new List<(string Name, JsonElement Value)>(e.GetPropertyCount());
-                foreach (var p in e.EnumerateObject())
-                    members.Add((p.Name, p.Value));
-                members.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
-                foreach (var (name, value) in members)
-                {
-                    if (!first) sb.Append(',');
-                    first = false;
-                    AppendString(name, sb);
-                    sb.Append(':');
-                    Append(value, sb);
-                }
-                sb.Append('}');
+                AppendObject(e, sb, 0, static (value, _, _, b) => Append(value, b));
                 break;
             case JsonValueKind.Array:
-                sb.Append('[');
-                var i = 0;
-                foreach (var item in e.EnumerateArray())
-                {
-                    if (i++ > 0) sb.Append(',');
-                    Append(item, sb);
-                }
-                sb.Append(']');
+                AppendArray(e, sb, 0, static (item, _, b) => Append(item, b));
                 break;
             case JsonValueKind.String:
                 AppendString(e.GetString()!, sb);
@@ -63,6 +41,40 @@ public static class Jcs
             case JsonValueKind.False: sb.Append("false"); break;
             default: sb.Append("null"); break;
         }
+    }
+
+    /// <summary>
+    /// An object with its members sorted by their UTF-16 code units, each value written by <paramref name="value"/> (given
+    /// <paramref name="state"/> and the member's name), so a caller with its own rule for some values keeps RFC 8785's order.
+    /// </summary>
+    public static void AppendObject<TState>(JsonElement e, StringBuilder sb, TState state, Action<JsonElement, TState, string, StringBuilder> value)
+    {
+        // Each name is read once (JsonProperty.Name makes a new string at every call).
+        var members = new List<(string Name, JsonElement Value)>(e.GetPropertyCount());
+        foreach (var p in e.EnumerateObject())
+            members.Add((p.Name, p.Value));
+        members.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
+        sb.Append('{');
+        for (var i = 0; i < members.Count; i++)
+        {
+            if (i > 0) sb.Append(',');
+            AppendString(members[i].Name, sb);
+            sb.Append(':');
+            value(members[i].Value, state, members[i].Name, sb);
+        }
+        sb.Append('}');
+    }
+
+    public static void AppendArray<TState>(JsonElement e, StringBuilder sb, TState state, Action<JsonElement, TState, StringBuilder> item)
+    {
+        sb.Append('[');
+        var i = 0;
+        foreach (var element in e.EnumerateArray())
+        {
+            if (i++ > 0) sb.Append(',');
+            item(element, state, sb);
+        }
+        sb.Append(']');
     }
 
     private static readonly SearchValues<char> Escaped = SearchValues.Create(

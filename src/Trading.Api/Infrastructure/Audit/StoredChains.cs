@@ -170,31 +170,10 @@ public static class StoredChains
                 Jcs.AppendString(Shape.EnumText(enumType, e.GetString()!), sb);
                 break;
             case JsonValueKind.Object:
-                sb.Append('{');
-                var first = true;
-                var members = new List<(string Name, JsonElement Value)>(e.GetPropertyCount());
-                foreach (var p in e.EnumerateObject())
-                    members.Add((p.Name, p.Value));
-                members.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
-                foreach (var (name, value) in members)
-                {
-                    if (!first) sb.Append(',');
-                    first = false;
-                    Jcs.AppendString(name, sb);
-                    sb.Append(':');
-                    Write(value, shape?.Member(name), sb);
-                }
-                sb.Append('}');
+                Jcs.AppendObject(e, sb, shape, static (value, s, name, b) => Write(value, s?.Member(name), b));
                 break;
             case JsonValueKind.Array:
-                sb.Append('[');
-                var i = 0;
-                foreach (var item in e.EnumerateArray())
-                {
-                    if (i++ > 0) sb.Append(',');
-                    Write(item, shape?.Element, sb);
-                }
-                sb.Append(']');
+                Jcs.AppendArray(e, sb, shape, static (item, s, b) => Write(item, s?.Element, b));
                 break;
             default:
                 Jcs.Append(e, sb);
