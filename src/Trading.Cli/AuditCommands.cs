@@ -43,7 +43,7 @@ internal static class AuditCommands
                     Output.Fail($"checkpoint file {path.Name}: {check.Problem}");
                     return 5;
                 }
-                Output.Ok($"checkpoint {saved.CheckpointId}: signature ({saved.Kid}) and digest of {saved.Streams.Count} heads verify");
+                Output.Ok($"checkpoint {saved.CheckpointId}: the signature ({saved.Kid}) over the digest of {saved.Count} heads verifies");
             }
             var token = r.GetValue(Cli.Token);
             if (string.IsNullOrWhiteSpace(token))
@@ -100,7 +100,7 @@ internal static class AuditCommands
             }
             await File.WriteAllTextAsync(r.GetValue(output)!.FullName, body, ct);
             var file = JsonSerializer.Deserialize<CheckpointFile>(body, TradingJson.Options)!;
-            Output.Ok($"checkpoint {file.CheckpointId} ({file.Streams.Count} heads up to sequence {file.UpToSequence}) saved");
+            Output.Ok($"checkpoint {file.CheckpointId} ({file.Count} heads up to sequence {file.UpToSequence}) saved");
             return 0;
         });
 

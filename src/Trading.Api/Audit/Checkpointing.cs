@@ -17,11 +17,12 @@ namespace Trading.Api.Audit;
 /// <summary>A stream's last link as the head keeper last saw it, with the global sequence of that event.</summary>
 public sealed record AuditHead(Guid Id, long Version, string Hash, long Sequence);
 
-/// <summary>A signed checkpoint with its full list of heads: what <c>GET /api/audit/checkpoints/{id}</c> serves as the file.</summary>
+/// <summary>A signed checkpoint with its full list of heads, kept by the platform; <c>GET /api/audit/checkpoints/{id}</c> serves it without them.</summary>
 public sealed record CheckpointRecord(
     Guid Id, long UpToSequence, DateTimeOffset SignedAt, IReadOnlyList<CheckpointHead> Streams, string Digest, string Kid, string Signature)
 {
-    public CheckpointFile File() => new(Checkpoints.FormatName, Id, UpToSequence, SignedAt, Streams, Digest, Kid, Signature);
+    /// <summary>The published file: the signed digest and count, never the heads (see <see cref="CheckpointFile"/>).</summary>
+    public CheckpointFile File() => new(Checkpoints.FormatName, Id, UpToSequence, SignedAt, Streams.Count, Digest, Kid, Signature);
 }
 
 /// <summary>

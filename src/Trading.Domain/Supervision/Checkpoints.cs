@@ -16,10 +16,15 @@ public sealed record CheckpointSigned(
 /// <summary>One stream's last link as of a checkpoint: its newest event's version and chain hash.</summary>
 public sealed record CheckpointHead(Guid StreamId, long Version, string Hash);
 
-/// <summary>The file third parties keep: the heads, their digest and the platform's ES256 signature (JWKS <c>kid</c>).</summary>
+/// <summary>
+/// The file third parties keep: how many heads, their digest and the platform's ES256 signature (JWKS <c>kid</c>). The heads
+/// themselves (<see cref="Streams"/>) are never published: a sealed bid's stream id is derived from its tender and bidder,
+/// so a list of heads would tell anyone who bid before the opening (downloader-secrecy). The digest commits to them; the
+/// platform verifies its store against them and shows the digest it recomputes from them.
+/// </summary>
 public sealed record CheckpointFile(
-    string Format, Guid CheckpointId, long UpToSequence, DateTimeOffset SignedAt, IReadOnlyList<CheckpointHead> Streams,
-    string Digest, string Kid, string Signature);
+    string Format, Guid CheckpointId, long UpToSequence, DateTimeOffset SignedAt, int Count, string Digest, string Kid, string Signature,
+    IReadOnlyList<CheckpointHead>? Streams = null);
 
 public sealed record CheckpointCheck(bool Valid, string? Problem);
 
@@ -56,23 +61,31 @@ public static class Checkpoints
         Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture,
             $"{FormatName}\n{checkpointId:D}\n{upToSequence}\n{Times.ToMicroseconds(signedAt).UtcDateTime:yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'}\n{count}\n{digest}\n"));
 
-    /// <summary>Valid only when the heads are sorted and unique, their digest is the file's and a key of <paramref name="keys"/> signed it.</summary>
+    /// <summary>
+    /// Valid when a key of <paramref name="keys"/> signed the file's statement; when the file carries its heads, they must also
+    /// be sorted, unique, as many as it says and of its digest.
+    /// </summary>
     public static CheckpointCheck Verify(CheckpointFile file, Jwks keys)
     {
-        if (file?.Streams is null || file.Digest is null)
-            return new(false, "The file has no heads or no digest.");
+        if (file?.Digest is null)
+            return new(false, "The file has no digest.");
         if (!string.Equals(file.Format, FormatName, StringComparison.Ordinal))
             return new(false, $"The format is not {FormatName}.");
-        for (var i = 0; i < file.Streams.Count; i++)
+        if (file.Streams is { } heads)
         {
-            if (file.Streams[i] is not { Hash: not null } head || head.Version < 1)
-                return new(false, $"Head {i} is malformed.");
-            if (i > 0 && string.CompareOrdinal(file.Streams[i - 1].StreamId.ToString("D"), head.StreamId.ToString("D")) >= 0)
-                return new(false, $"The heads are not sorted and unique at {head.StreamId}.");
+            if (heads.Count != file.Count)
+                return new(false, $"The file says {file.Count} heads and lists {heads.Count}.");
+            for (var i = 0; i < heads.Count; i++)
+            {
+                if (heads[i] is not { Hash: not null } head || head.Version < 1)
+                    return new(false, $"Head {i} is malformed.");
+                if (i > 0 && string.CompareOrdinal(heads[i - 1].StreamId.ToString("D"), head.StreamId.ToString("D")) >= 0)
+                    return new(false, $"The heads are not sorted and unique at {head.StreamId}.");
+            }
+            if (!string.Equals(Digest(heads), file.Digest, StringComparison.Ordinal))
+                return new(false, "The heads do not match the digest.");
         }
-        if (!string.Equals(Digest(file.Streams), file.Digest, StringComparison.Ordinal))
-            return new(false, "The heads do not match the digest.");
-        var statement = Statement(file.CheckpointId, file.UpToSequence, file.SignedAt, file.Streams.Count, file.Digest);
+        var statement = Statement(file.CheckpointId, file.UpToSequence, file.SignedAt, file.Count, file.Digest);
         return ReceiptVerification.VerifyDetached(statement, file.Kid, file.Signature, keys)
             ? new(true, null)
             : new(false, $"The signature does not verify with key '{file.Kid}'.");

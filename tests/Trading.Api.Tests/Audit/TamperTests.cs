@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Trading.Api.Infrastructure.Audit;
 using Trading.Api.Tests.Infrastructure;
@@ -92,12 +94,18 @@ public sealed class TamperTests : IAsyncLifetime
             return f!.UpToSequence >= last ? f : null;
         }, what: "a checkpoint over the trade");
 
-        // The file verifies with the JWKS the platform serves, and a file whose heads were changed does not.
+        // The file verifies with the JWKS the platform serves, and a file with another digest does not. It publishes no head:
+        // the bid streams' ids would name the bidders (downloader-secrecy). The heads stay with the platform, which digests them.
         var jwks = (await app.CreateClient().GetFromJsonAsync<Jwks>("/api/platform/signing-keys", TradingApp.JsonOptions))!;
         Assert.True(Checkpoints.Verify(file, jwks).Valid, Checkpoints.Verify(file, jwks).Problem);
-        var forged = file with { Streams = [.. file.Streams.Select((h, i) => i == 0 ? h with { Version = h.Version + 1 } : h)] };
-        Assert.False(Checkpoints.Verify(forged, jwks).Valid);
-        var tenderHead = file.Streams.Single(h => h.StreamId == tenderId);
+        Assert.Null(file.Streams);
+        var raw = await app.CreateClient().GetStringAsync($"/api/audit/checkpoints/{file.CheckpointId}");
+        Assert.All(bidders, b => Assert.DoesNotContain(b.BidId(tenderId).ToString(), raw, StringComparison.OrdinalIgnoreCase));
+        Assert.False(Checkpoints.Verify(file with { Digest = new string('0', 64) }, jwks).Valid);
+        await using var heads = app.Services.GetRequiredService<IDocumentStore>().QuerySession();
+        var record = (await heads.LoadAsync<Trading.Api.Audit.CheckpointRecord>(file.CheckpointId))!;
+        Assert.Equal((file.Count, file.Digest), (record.Streams.Count, Checkpoints.Digest(Checkpoints.Sorted(record.Streams))));
+        var tenderHead = record.Streams.Single(h => h.StreamId == tenderId);
 
         // Untouched: valid, every event of the trade checked.
         var clean = await VerifyTenderAsync(tenderId);

@@ -23,7 +23,7 @@ public sealed class CheckpointTests
         var (id, upTo, at) = (Guid.Parse("019a0000-0000-7000-8000-0000000000c1"), 4711L, new DateTimeOffset(2026, 3, 2, 1, 0, 0, 123, TimeSpan.Zero));
         var signature = Convert.ToBase64String(key.SignData(Checkpoints.Statement(id, upTo, at, sorted.Count, digest), HashAlgorithmName.SHA256,
             DSASignatureFormat.IeeeP1363FixedFieldConcatenation));
-        return new CheckpointFile(Checkpoints.FormatName, id, upTo, at, sorted, digest, kid, signature);
+        return new CheckpointFile(Checkpoints.FormatName, id, upTo, at, sorted.Count, digest, kid, signature, sorted);
     }
 
     private static readonly CheckpointHead[] Heads =
@@ -38,7 +38,17 @@ public sealed class CheckpointTests
     {
         var file = Signed(Heads, Key);
         Assert.Equal(new CheckpointCheck(true, null), Checkpoints.Verify(file, KeysOf(Key, "receipt-1")));
-        Assert.Equal(["10000000", "a0000000", "f0000000"], file.Streams.Select(h => h.StreamId.ToString("D")[..8]));
+        Assert.Equal(["10000000", "a0000000", "f0000000"], file.Streams!.Select(h => h.StreamId.ToString("D")[..8]));
+    }
+
+    [Fact]
+    public void The_published_file_without_its_heads_verifies_by_its_signature_and_fails_with_another_count_or_digest()
+    {
+        var published = Signed(Heads, Key) with { Streams = null };
+        var keys = KeysOf(Key, "receipt-1");
+        Assert.Equal(new CheckpointCheck(true, null), Checkpoints.Verify(published, keys));
+        Assert.False(Checkpoints.Verify(published with { Count = 2 }, keys).Valid);
+        Assert.False(Checkpoints.Verify(published with { Digest = Checkpoints.Digest(Checkpoints.Sorted(Heads.Take(2))) }, keys).Valid);
     }
 
     [Fact]
@@ -50,20 +60,21 @@ public sealed class CheckpointTests
     }
 
     public static TheoryData<string> Tamperings() =>
-        ["a head's version", "a head's hash", "a head removed", "heads reordered", "the digest", "upToSequence", "signedAt", "the signature", "the kid", "the format"];
+        ["a head's version", "a head's hash", "a head removed", "heads reordered", "the count", "the digest", "upToSequence", "signedAt", "the signature", "the kid", "the format"];
 
     [Theory]
     [MemberData(nameof(Tamperings))]
     public void Any_change_to_the_file_fails(string change)
     {
         var file = Signed(Heads, Key);
-        var s = file.Streams;
+        var s = file.Streams!;
         var changed = change switch
         {
             "a head's version" => file with { Streams = [s[0] with { Version = s[0].Version + 1 }, s[1], s[2]] },
             "a head's hash" => file with { Streams = [s[0], s[1] with { Hash = new string('d', 64) }, s[2]] },
             "a head removed" => file with { Streams = [s[0], s[2]] },
             "heads reordered" => file with { Streams = [s[1], s[0], s[2]] },
+            "the count" => file with { Count = file.Count + 1 },
             "the digest" => file with { Digest = new string('0', 64) },
             "upToSequence" => file with { UpToSequence = file.UpToSequence + 1 },
             "signedAt" => file with { SignedAt = file.SignedAt.AddMilliseconds(1) },
