@@ -130,6 +130,13 @@ public sealed class TamperTests : IAsyncLifetime
         await ExecAsync($"update {Events} set headers = $2::jsonb where stream_id = $1 and version = 2", tenderId, headers);
         Assert.True((await VerifyTenderAsync(tenderId)).GetProperty("valid").GetBoolean());
 
+        // 2b. A bid's events archived (Marten then hides them from the application), then restored.
+        var hidden = bidders[1].BidId(tenderId);
+        await ExecAsync($"update {Events} set is_archived = true where stream_id = $1", hidden);
+        AssertBroken(await VerifyTenderAsync(tenderId), hidden, 1);
+        await ExecAsync($"update {Events} set is_archived = false where stream_id = $1", hidden);
+        Assert.True((await VerifyTenderAsync(tenderId)).GetProperty("valid").GetBoolean());
+
         // 3. A whole bid stream deleted (events and stream row): the checkpoint still lists it.
         var deleted = bidders[0].BidId(tenderId);
         await ExecAsync($"delete from {Events} where stream_id = $1", deleted);

@@ -55,7 +55,7 @@ public static class StoredChains
     private static int ShareOf(Guid streamId, int shares) => streamId.ToByteArray(bigEndian: true)[15] % shares;
 
     private sealed record Row(long Sequence, Guid StreamId, long Version, string Type, DateTimeOffset Timestamp, string? DotnetType,
-        AuditStamp Stamp, string Hash, string Json);
+        AuditStamp Stamp, string Hash, string Json, bool Archived);
 
     private sealed class StreamState
     {
@@ -83,7 +83,7 @@ public static class StoredChains
             await using var command = new NpgsqlCommand(
                 $"select seq_id, stream_id, version, type, timestamp, mt_dotnet_type, headers ->> '{HashChain.ActorHeader}', " +
                 $"headers ->> '{HashChain.OrganizationHeader}', headers ->> '{HashChain.RoleHeader}', headers ->> '{HashChain.AddressHeader}', " +
-                $"headers ->> '{HashChain.HashHeader}', data::text from {schema}.mt_events " +
+                $"headers ->> '{HashChain.HashHeader}', data::text, is_archived from {schema}.mt_events " +
                 (streams is not null ? "where stream_id = any($1) " : shares > 1 ? $"where get_byte(uuid_send(stream_id), 15) % {shares} = {share} " : "") +
                 "order by seq_id", connection);
             if (streams is not null)
@@ -96,7 +96,7 @@ public static class StoredChains
                 Check(new Row(reader.GetInt64(0), reader.GetGuid(1), reader.GetInt64(2), reader.GetString(3),
                     new DateTimeOffset(reader.GetDateTime(4)), reader.IsDBNull(5) ? null : reader.GetString(5),
                     new AuditStamp(Text(6), Guid.TryParse(Text(7), out var org) ? org : Guid.Empty, Text(8), Text(9)), Text(10),
-                    reader.GetString(11)), sha);
+                    reader.GetString(11), reader.GetBoolean(12)), sha);
             }
         }
 
@@ -110,6 +110,9 @@ public static class StoredChains
             string? reason = null;
             if (version != s.Version + 1)
                 (reason, version) = ("an event is missing", s.Version + 1);
+            // The platform never archives: an archived event is hidden from every read of the application.
+            else if (row.Archived)
+                reason = "the event is archived (hidden from the application)";
             else
             {
                 Span<byte> hash = stackalloc byte[32];
