@@ -54,21 +54,8 @@ public static class AwardScreens
     public static Indicator? CloseToWinning(AwardSnapshot award, decimal d, IReadOnlyList<decimal> gaps, IndicatorSettings settings)
     {
         var evidence = Gap(award, d);
-        decimal bound;
-        if (gaps.Count >= settings.FenceMinimum)
-        {
-            var fences = Quartiles.Tukey(gaps);
-            if (fences.Q1 <= 0m || fences.Lower <= 0m)
-                return null;
-            bound = fences.Lower;
-            AddFences(evidence, fences, gaps.Count, "lowerFence");
-        }
-        else
-        {
-            bound = settings.CloseToWinningThreshold;
-            evidence["threshold"] = Numbers.Text(bound);
-            evidence["population"] = Count(gaps.Count);
-        }
+        if (Bound(gaps, settings, settings.CloseToWinningThreshold, lower: true, f => f.Q1 <= 0m || f.Lower <= 0m, evidence) is not { } bound)
+            return null;
         return d > bound ? null : WithRunnerUp(award, IndicatorCatalogue.PriceCloseToWinning, evidence);
     }
 
@@ -76,21 +63,8 @@ public static class AwardScreens
     public static Indicator? HeavilyDiscounted(AwardSnapshot award, decimal d, IReadOnlyList<decimal> gaps, IndicatorSettings settings)
     {
         var evidence = Gap(award, d);
-        decimal bound;
-        if (gaps.Count >= settings.FenceMinimum)
-        {
-            var fences = Quartiles.Tukey(gaps);
-            if (fences.Upper <= 0m)
-                return null;
-            bound = fences.Upper;
-            AddFences(evidence, fences, gaps.Count, "upperFence");
-        }
-        else
-        {
-            bound = settings.HeavilyDiscountedThreshold;
-            evidence["threshold"] = Numbers.Text(bound);
-            evidence["population"] = Count(gaps.Count);
-        }
+        if (Bound(gaps, settings, settings.HeavilyDiscountedThreshold, lower: false, f => f.Upper <= 0m, evidence) is not { } bound)
+            return null;
         var winner = award.Bids.Single(b => b.BidId == award.WinningBidId);
         return d < bound ? null
             : CollusionScreens.Make(award.TenderId, IndicatorCatalogue.HeavilyDiscounted, "tender", [winner.BidderOrg], evidence);
@@ -147,19 +121,7 @@ public static class AwardScreens
             ["ratio"] = Numbers.Text(decimal.Round(mine.Ratio, 6)),
             ["tenders"] = Count(mine.Tenders),
         };
-        decimal bound;
-        if (ratios.Count >= settings.FenceMinimum)
-        {
-            var fences = Quartiles.Tukey([.. ratios.Values.Select(r => r.Ratio)]);
-            bound = fences.Upper;
-            AddFences(evidence, fences, ratios.Count, "upperFence");
-        }
-        else
-        {
-            bound = settings.ExcessiveDisqualifiedThreshold;
-            evidence["threshold"] = Numbers.Text(bound);
-            evidence["population"] = Count(ratios.Count);
-        }
+        var bound = Bound([.. ratios.Values.Select(r => r.Ratio)], settings, settings.ExcessiveDisqualifiedThreshold, lower: false, _ => false, evidence)!.Value;
         return mine.Ratio < bound ? null
             : CollusionScreens.Make(tenderId, IndicatorCatalogue.ExcessiveDisqualified, $"tenderee:{tendereeOrg:D}", [], evidence);
     }
@@ -178,12 +140,28 @@ public static class AwardScreens
         return CollusionScreens.Make(award.TenderId, definition, "tender", [winner.BidderOrg, runnerUp.BidderOrg], evidence);
     }
 
-    private static void AddFences(Dictionary<string, string> evidence, Fences fences, int population, string fence)
+    /// <summary>
+    /// What a screen compares with, recorded in the evidence: the Tukey fence over the population once it holds
+    /// <see cref="IndicatorSettings.FenceMinimum"/> values (null when Cardinal skips the screen for that fence), else the
+    /// fixed threshold.
+    /// </summary>
+    private static decimal? Bound(IReadOnlyList<decimal> population, IndicatorSettings settings, decimal threshold, bool lower,
+        Func<Fences, bool> skipped, Dictionary<string, string> evidence)
     {
+        evidence["population"] = Count(population.Count);
+        if (population.Count < settings.FenceMinimum)
+        {
+            evidence["threshold"] = Numbers.Text(threshold);
+            return threshold;
+        }
+        var fences = Quartiles.Tukey(population);
+        if (skipped(fences))
+            return null;
+        var fence = lower ? fences.Lower : fences.Upper;
         evidence["q1"] = Numbers.Text(decimal.Round(fences.Q1, 6));
         evidence["q3"] = Numbers.Text(decimal.Round(fences.Q3, 6));
-        evidence[fence] = Numbers.Text(decimal.Round(fence == "lowerFence" ? fences.Lower : fences.Upper, 6));
-        evidence["population"] = Count(population);
+        evidence[lower ? "lowerFence" : "upperFence"] = Numbers.Text(decimal.Round(fence, 6));
+        return fence;
     }
 
     private static string Count(int n) => n.ToString(CultureInfo.InvariantCulture);
