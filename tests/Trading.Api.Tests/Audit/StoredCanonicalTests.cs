@@ -33,10 +33,10 @@ public sealed class StoredCanonicalTests
             await using var reader = await command.ExecuteReaderAsync();
             await reader.ReadAsync();
             using var stored = JsonDocument.Parse(reader.GetString(0));
-            var raw = new StringBuilder();
+            var raw = new CanonicalWriter();
             StoredChains.Write(stored.RootElement, StoredChains.Shape.Of(reader.GetString(1)), raw);
             var typed = Jcs.Canonicalize(JsonSerializer.SerializeToElement(e.Data, e.Data.GetType(), Json.Canonical));
-            Assert.Equal(typed, raw.ToString());
+            Assert.Equal(typed, Encoding.UTF8.GetString(raw.Written));
             types.Add(e.EventTypeName);
         }
         Assert.True(types.Count >= 8, string.Join(", ", types));

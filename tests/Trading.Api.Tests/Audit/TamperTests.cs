@@ -137,6 +137,20 @@ public sealed class TamperTests : IAsyncLifetime
         await ExecAsync($"update {Events} set is_archived = false where stream_id = $1", hidden);
         Assert.True((await VerifyTenderAsync(tenderId)).GetProperty("valid").GetBoolean());
 
+        // 2c. Marten's stream record moved away from the events (as deleting or appending events behind it would leave it):
+        // found without any checkpoint, at the first version the two disagree on; restored, valid again.
+        var recorded = bidders[2].BidId(tenderId);
+        var top = await ScalarAsync<long>($"select version from {app.Schema}.mt_streams where id = $1", recorded);
+        foreach (var (moved, broken) in new[] { (top + 1, top + 1), (top - 1, top) })
+        {
+            await ExecAsync($"update {app.Schema}.mt_streams set version = $2 where id = $1", recorded, moved);
+            var shown = await StoredChains.VerifyAsync(data, app.Schema, [recorded], checkpoint: null, CancellationToken.None);
+            Assert.Equal((false, recorded, broken), (shown.Valid, shown.FirstBrokenAt?.StreamId, shown.FirstBrokenAt?.Version));
+            AssertBroken(await VerifyStoreAsync(), recorded, broken);
+        }
+        await ExecAsync($"update {app.Schema}.mt_streams set version = $2 where id = $1", recorded, top);
+        Assert.True((await VerifyStoreAsync()).GetProperty("valid").GetBoolean());
+
         // 3. A whole bid stream deleted (events and stream row): the checkpoint still lists it.
         var deleted = bidders[0].BidId(tenderId);
         await ExecAsync($"delete from {Events} where stream_id = $1", deleted);
@@ -173,18 +187,18 @@ public sealed class TamperTests : IAsyncLifetime
             while (await reader.ReadAsync())
                 rows.Add((reader.GetInt64(0), reader.GetString(1), reader.GetDateTime(2), reader.GetString(3), reader.GetString(4), reader.GetString(5)));
         }
-        var hash = HashChain.Genesis;
+        var hash = new byte[32];
+        var writer = new CanonicalWriter();
         foreach (var row in rows)
         {
             var headers = JsonDocument.Parse(row.Headers).RootElement;
             string H(string name) => headers.TryGetProperty(name, out var v) ? v.GetString() ?? "" : "";
             var stamp = new AuditStamp(H(HashChain.ActorHeader), Guid.Parse(H(HashChain.OrganizationHeader)), H(HashChain.RoleHeader), H(HashChain.AddressHeader));
             using var body = JsonDocument.Parse(row.Data);
-            var canonical = HashChain.Canonical(streamId, row.Version, row.Type, new DateTimeOffset(row.Timestamp), stamp,
-                sb => StoredChains.Write(body.RootElement, StoredChains.Shape.Of(row.DotNetType), sb));
-            hash = HashChain.Next(hash, canonical);
+            HashChain.Link(writer, hash, streamId, row.Version, row.Type, new DateTimeOffset(row.Timestamp), stamp,
+                (body.RootElement, StoredChains.Shape.Of(row.DotNetType)), static (d, w) => StoredChains.Write(d.RootElement, d.Item2, w));
             await ExecAsync($"update {Events} set headers = jsonb_set(headers, '{{hash}}', to_jsonb($3::text)) where stream_id = $1 and version = $2",
-                streamId, row.Version, hash);
+                streamId, row.Version, Convert.ToHexStringLower(hash));
         }
     }
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -23,40 +22,59 @@ public static class HashChain
 
     public static readonly string Genesis = new('0', 64);
 
-    public static string Canonical(Guid streamId, long version, string type, DateTimeOffset timestamp, AuditStamp stamp, object data) =>
-        Canonical(streamId, version, type, timestamp, stamp, sb => Jcs.Append(JsonSerializer.SerializeToElement(data, data.GetType(), Json.Canonical), sb));
-
-    /// <summary>The same envelope around data some other way canonicalised (the verifier's, from the stored JSON).</summary>
-    public static string Canonical(Guid streamId, long version, string type, DateTimeOffset timestamp, AuditStamp stamp, Action<StringBuilder> appendData)
+    /// <summary>The canonical form of a typed event, as text (what the chain hashes, UTF-8 encoded).</summary>
+    public static string Canonical(Guid streamId, long version, string type, DateTimeOffset timestamp, AuditStamp stamp, object data)
     {
-        var sb = new StringBuilder(1024);
-        AppendCanonical(sb, streamId, version, type, timestamp, stamp, appendData);
-        return sb.ToString();
+        var writer = new CanonicalWriter();
+        AppendCanonical(writer, streamId, version, type, timestamp, stamp, data, AppendTyped);
+        return Encoding.UTF8.GetString(writer.Written);
     }
 
-    /// <summary>Appends the canonical form to <paramref name="sb"/>, so a verifier can reuse one buffer for every event.</summary>
-    public static void AppendCanonical(StringBuilder sb, Guid streamId, long version, string type, DateTimeOffset timestamp, AuditStamp stamp,
-        Action<StringBuilder> appendData)
+    /// <summary>The write path's data: the event serialised with the canonical options, then RFC 8785.</summary>
+    public static void AppendTyped(object data, CanonicalWriter writer)
+    {
+        using var document = JsonSerializer.SerializeToDocument(data, data.GetType(), Json.Canonical);
+        Jcs.Append(document.RootElement, writer);
+    }
+
+    /// <summary>
+    /// Replaces <paramref name="hash"/> (the previous link on entry) with this event's link. The writer is cleared and
+    /// reused, so a writer or verifier hashes every event with one buffer.
+    /// </summary>
+    public static void Link<TData>(CanonicalWriter writer, Span<byte> hash, Guid streamId, long version, string type, DateTimeOffset timestamp,
+        AuditStamp stamp, TData data, Action<TData, CanonicalWriter> appendData)
+    {
+        writer.Clear();
+        writer.Raw(hash);
+        AppendCanonical(writer, streamId, version, type, timestamp, stamp, data, appendData);
+        SHA256.HashData(writer.Written, hash);
+    }
+
+    /// <summary>The envelope around the data, written by <paramref name="appendData"/> (the typed event's, or the verifier's from the stored JSON).</summary>
+    public static void AppendCanonical<TData>(CanonicalWriter w, Guid streamId, long version, string type, DateTimeOffset timestamp,
+        AuditStamp stamp, TData data, Action<TData, CanonicalWriter> appendData)
     {
         // The envelope's members are written in their RFC 8785 order (sorted by UTF-16 code units) around the
         // canonicalised data, so the event is serialised once.
-        sb.Append("{\"actor\":");
-        Jcs.AppendString(stamp.Actor, sb);
-        sb.Append(",\"address\":");
-        Jcs.AppendString(stamp.Address, sb);
-        sb.Append(",\"data\":");
-        appendData(sb);
-        sb.Append(",\"organisation\":");
-        Jcs.AppendString(stamp.Organization.ToString("D"), sb);
-        sb.Append(",\"role\":");
-        Jcs.AppendString(stamp.Role, sb);
-        sb.Append(",\"streamId\":");
-        Jcs.AppendString(streamId.ToString("D"), sb);
-        sb.Append(",\"timestamp\":");
-        Jcs.AppendString(Times.ToMicroseconds(timestamp).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture), sb);
-        sb.Append(",\"type\":");
-        Jcs.AppendString(type, sb);
-        sb.Append(",\"version\":").Append(version.ToString(CultureInfo.InvariantCulture)).Append('}');
+        w.Raw("{\"actor\":"u8);
+        w.String(stamp.Actor);
+        w.Raw(",\"address\":"u8);
+        w.String(stamp.Address);
+        w.Raw(",\"data\":"u8);
+        appendData(data, w);
+        w.Raw(",\"organisation\":"u8);
+        w.Quoted(stamp.Organization, "D");
+        w.Raw(",\"role\":"u8);
+        w.String(stamp.Role);
+        w.Raw(",\"streamId\":"u8);
+        w.Quoted(streamId, "D");
+        w.Raw(",\"timestamp\":"u8);
+        w.Quoted(Times.ToMicroseconds(timestamp).UtcDateTime, "yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'");
+        w.Raw(",\"type\":"u8);
+        w.String(type);
+        w.Raw(",\"version\":"u8);
+        w.Integer(version);
+        w.Raw((byte)'}');
     }
 
     public static string Next(string previousHash, string canonical)

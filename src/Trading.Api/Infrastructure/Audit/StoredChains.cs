@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
-using System.Security.Cryptography;
 using System.Text;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Npgsql;
@@ -55,7 +55,7 @@ public static class StoredChains
     private static int ShareOf(Guid streamId, int shares) => streamId.ToByteArray(bigEndian: true)[15] % shares;
 
     private sealed record Row(long Sequence, Guid StreamId, long Version, string Type, DateTimeOffset Timestamp, string? DotnetType,
-        AuditStamp Stamp, string Hash, string Json, bool Archived);
+        AuditStamp Stamp, string Hash, byte[] Json, bool Archived);
 
     private sealed class StreamState
     {
@@ -64,43 +64,82 @@ public static class StoredChains
         public bool Broken;
     }
 
-    /// <summary>Reads and checks one share of the streams; one buffer for the canonical form and one hasher serve all its events.</summary>
+    /// <summary>Reads and checks one share of the streams; one canonical buffer serves all its events.</summary>
     private sealed class Worker(Dictionary<Guid, CheckpointHead> expected)
     {
         public readonly Dictionary<Guid, StreamState> State = [];
         public readonly List<(long Sequence, BrokenStream Stream)> Broken = [];
-        private readonly StringBuilder canonical = new(16 * 1024);
-        private char[] chars = new char[16 * 1024];
-        private byte[] utf8 = new byte[48 * 1024];
+        private readonly CanonicalWriter canonical = new();
 
         public long Checked;
 
         public async Task RunAsync(NpgsqlDataSource data, string schema, IReadOnlyCollection<Guid>? streams, int share, int shares,
             CancellationToken ct)
         {
-            using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
             await using var connection = await data.OpenConnectionAsync(ct);
-            await using var command = new NpgsqlCommand(
+            // One snapshot for the events and the stream records, so an append landing between the two reads is not a mismatch.
+            await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
+            string Where(string column) =>
+                streams is not null ? $"where {column} = any($1) " : shares > 1 ? $"where get_byte(uuid_send({column}), 15) % {shares} = {share} " : "";
+            NpgsqlCommand Command(string sql)
+            {
+                var command = new NpgsqlCommand(sql, connection, transaction);
+                if (streams is not null)
+                    command.Parameters.Add(new NpgsqlParameter { Value = streams.ToArray() });
+                return command;
+            }
+
+            // The data is read as the UTF-8 of its jsonb text and canonicalised from those bytes: no .NET strings for it.
+            await using (var command = Command(
                 $"select seq_id, stream_id, version, type, timestamp, mt_dotnet_type, headers ->> '{HashChain.ActorHeader}', " +
                 $"headers ->> '{HashChain.OrganizationHeader}', headers ->> '{HashChain.RoleHeader}', headers ->> '{HashChain.AddressHeader}', " +
-                $"headers ->> '{HashChain.HashHeader}', data::text, is_archived from {schema}.mt_events " +
-                (streams is not null ? "where stream_id = any($1) " : shares > 1 ? $"where get_byte(uuid_send(stream_id), 15) % {shares} = {share} " : "") +
-                "order by seq_id", connection);
-            if (streams is not null)
-                command.Parameters.Add(new NpgsqlParameter { Value = streams.ToArray() });
-            await using var reader = await command.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, ct);
-            while (await reader.ReadAsync(ct))
+                $"headers ->> '{HashChain.HashHeader}', data, is_archived from {schema}.mt_events {Where("stream_id")}order by seq_id"))
+            await using (var reader = await command.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, ct))
             {
-                Checked++;
-                string Text(int i) => reader.IsDBNull(i) ? "" : reader.GetString(i);
-                Check(new Row(reader.GetInt64(0), reader.GetGuid(1), reader.GetInt64(2), reader.GetString(3),
-                    new DateTimeOffset(reader.GetDateTime(4)), reader.IsDBNull(5) ? null : reader.GetString(5),
-                    new AuditStamp(Text(6), Guid.TryParse(Text(7), out var org) ? org : Guid.Empty, Text(8), Text(9)), Text(10),
-                    reader.GetString(11), reader.GetBoolean(12)), sha);
+                while (await reader.ReadAsync(ct))
+                {
+                    Checked++;
+                    string Text(int i) => reader.IsDBNull(i) ? "" : reader.GetString(i);
+                    Check(new Row(reader.GetInt64(0), reader.GetGuid(1), reader.GetInt64(2), reader.GetString(3),
+                        new DateTimeOffset(reader.GetDateTime(4)), reader.IsDBNull(5) ? null : reader.GetString(5),
+                        new AuditStamp(Text(6), Guid.TryParse(Text(7), out var org) ? org : Guid.Empty, Text(8), Text(9)), Text(10),
+                        reader.GetFieldValue<byte[]>(11), reader.GetBoolean(12)));
+                }
             }
+
+            // Marten's own record of each stream must agree with its events: a version ahead of the last event means events
+            // were deleted from the end, one behind means events were added past it, an archived stream is hidden.
+            var recorded = new HashSet<Guid>();
+            await using (var command = Command($"select id, version, is_archived from {schema}.mt_streams {Where("id")}"))
+            await using (var reader = await command.ExecuteReaderAsync(ct))
+            {
+                while (await reader.ReadAsync(ct))
+                {
+                    var (id, version, archived) = (reader.GetGuid(0), reader.GetInt64(1), reader.GetBoolean(2));
+                    recorded.Add(id);
+                    if (!State.TryGetValue(id, out var s))
+                        Break(id, new StreamState(), 1, $"the stream records version {version} but has no events");
+                    else if (s.Broken)
+                        continue;
+                    else if (s.Version != version)
+                        Break(id, s, Math.Min(s.Version, version) + 1, $"the stream records version {version} but its last event is version {s.Version}");
+                    else if (archived)
+                        Break(id, s, 1, "the stream is archived (hidden from the application)");
+                }
+            }
+            foreach (var (id, s) in State)
+                if (!s.Broken && !recorded.Contains(id))
+                    Break(id, s, 1, "the stream's events have no stream record");
         }
 
-        private void Check(Row row, IncrementalHash sha)
+        private void Break(Guid id, StreamState s, long version, string reason)
+        {
+            State.TryAdd(id, s);
+            s.Broken = true;
+            Broken.Add((long.MaxValue, new BrokenStream(id, version, reason)));
+        }
+
+        private void Check(Row row)
         {
             if (!State.TryGetValue(row.StreamId, out var s))
                 State[row.StreamId] = s = new StreamState();
@@ -116,11 +155,11 @@ public static class StoredChains
             else
             {
                 Span<byte> hash = stackalloc byte[32];
-                var hex = TryHash(row, s.Hash, sha, hash) ? Convert.ToHexStringLower(hash) : "";
-                if (!string.Equals(hex, row.Hash, StringComparison.Ordinal))
+                s.Hash.CopyTo(hash);
+                Span<char> hex = stackalloc char[64];
+                if (!TryLink(row, hash) || !Convert.TryToHexStringLower(hash, hex, out _) || !hex.SequenceEqual(row.Hash))
                     reason = "the recomputed hash differs from the stored one";
-                else if (expected.TryGetValue(row.StreamId, out var head) && head.Version == version
-                    && !string.Equals(head.Hash, hex, StringComparison.Ordinal))
+                else if (expected.TryGetValue(row.StreamId, out var head) && head.Version == version && !hex.SequenceEqual(head.Hash))
                     reason = "the hash differs from the checkpoint's";
                 s.Version = version;
                 hash.CopyTo(s.Hash);
@@ -133,53 +172,43 @@ public static class StoredChains
         }
 
         /// <summary>hash_n = SHA-256(hash_{n-1} ‖ UTF-8 of canonical_n), canonical_n made from the stored row; false if it cannot be made.</summary>
-        private bool TryHash(Row row, byte[] previous, IncrementalHash sha, Span<byte> hash)
+        private bool TryLink(Row row, Span<byte> hash)
         {
-            canonical.Clear();
             try
             {
                 using var document = JsonDocument.Parse(row.Json);
-                var shape = Shape.Of(row.DotnetType);
-                HashChain.AppendCanonical(canonical, row.StreamId, row.Version, row.Type, row.Timestamp, row.Stamp,
-                    b => Write(document.RootElement, shape, b));
+                HashChain.Link(canonical, hash, row.StreamId, row.Version, row.Type, row.Timestamp, row.Stamp,
+                    (document.RootElement, Shape.Of(row.DotnetType)), static (d, w) => Write(d.RootElement, d.Item2, w));
+                return true;
             }
             catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException)
             {
                 return false;
             }
-            if (chars.Length < canonical.Length)
-                chars = new char[canonical.Length * 2];
-            canonical.CopyTo(0, chars, canonical.Length);
-            var needed = Encoding.UTF8.GetMaxByteCount(canonical.Length);
-            if (utf8.Length < needed)
-                utf8 = new byte[needed * 2];
-            var length = Encoding.UTF8.GetBytes(chars, 0, canonical.Length, utf8, 0);
-            sha.AppendData(previous);
-            sha.AppendData(utf8, 0, length);
-            sha.GetHashAndReset(hash);
-            return true;
         }
     }
 
     /// <summary>The stored JSON in canonical form: RFC 8785, with a decimal member's stored number written as a string.</summary>
-    public static void Write(JsonElement e, Shape? shape, StringBuilder sb)
+    public static void Write(JsonElement e, Shape? shape, CanonicalWriter w)
     {
         switch (e.ValueKind)
         {
             case JsonValueKind.Number when shape is { IsDecimal: true }:
-                sb.Append('"').Append(e.GetRawText()).Append('"');
+                w.Raw((byte)'"');
+                w.Raw(JsonMarshal.GetRawUtf8Value(e));
+                w.Raw((byte)'"');
                 break;
             case JsonValueKind.String when shape?.EnumType is { } enumType:
-                Jcs.AppendString(Shape.EnumText(enumType, e.GetString()!), sb);
+                w.String(Shape.EnumText(enumType, e.GetString()!));
                 break;
             case JsonValueKind.Object:
-                Jcs.AppendObject(e, sb, shape, static (value, s, name, b) => Write(value, s?.Member(name), b));
+                Jcs.AppendObject(e, w, shape, static (value, s, name, b) => Write(value, s?.Member(name), b));
                 break;
             case JsonValueKind.Array:
-                Jcs.AppendArray(e, sb, shape, static (item, s, b) => Write(item, s?.Element, b));
+                Jcs.AppendArray(e, w, shape, static (item, s, b) => Write(item, s?.Element, b));
                 break;
             default:
-                Jcs.Append(e, sb);
+                Jcs.Append(e, w);
                 break;
         }
     }
@@ -209,7 +238,14 @@ public static class StoredChains
         private Dictionary<string, Shape>? members;
         private Shape? values;
 
-        public Shape? Member(string name) => values ?? (members is not null && members.TryGetValue(name, out var m) ? m : null);
+        /// <summary>The shape of a member, by its UTF-8 name as the stored JSON has it (looked up without making a string).</summary>
+        public Shape? Member(ReadOnlySpan<byte> name)
+        {
+            if (values is not null || members is null)
+                return values;
+            Span<char> chars = name.Length <= 128 ? stackalloc char[name.Length] : new char[name.Length];
+            return members.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(chars[..Encoding.UTF8.GetChars(name, chars)], out var m) ? m : null;
+        }
 
         /// <summary>The shape of a stored event by its mt_dotnet_type ("Namespace.Type, Assembly"); none for an unknown type.</summary>
         public static Shape? Of(string? dotnetType) =>

@@ -205,18 +205,24 @@ public static class EventWriter
     /// <summary>hash_n = SHA-256(hash_{n-1} ‖ canonical_n) for the events following <paramref name="previousHash"/>, with the audit stamp as headers.</summary>
     private static void Chain(Guid streamId, long expectedVersion, string previousHash, IEvent[] wrapped, AuditStamp stamp)
     {
-        var hash = previousHash;
+        var writer = canonical ??= new CanonicalWriter();
+        Span<byte> hash = stackalloc byte[32];
+        Convert.FromHexString(previousHash, hash, out _, out _);
         for (var i = 0; i < wrapped.Length; i++)
         {
             var e = wrapped[i];
-            hash = HashChain.Next(hash, HashChain.Canonical(streamId, expectedVersion + i + 1, e.EventTypeName, e.Timestamp, stamp, e.Data));
+            HashChain.Link(writer, hash, streamId, expectedVersion + i + 1, e.EventTypeName, e.Timestamp, stamp, e.Data, HashChain.AppendTyped);
             e.SetHeader(HashChain.ActorHeader, stamp.Actor);
             e.SetHeader(HashChain.OrganizationHeader, stamp.Organization.ToString("D"));
             e.SetHeader(HashChain.RoleHeader, stamp.Role);
             e.SetHeader(HashChain.AddressHeader, stamp.Address);
-            e.SetHeader(HashChain.HashHeader, hash);
+            e.SetHeader(HashChain.HashHeader, Convert.ToHexStringLower(hash));
         }
     }
+
+    // One buffer per thread for the canonical form (a sealed bid's is ~12 KB), reused by every append on that thread.
+    [ThreadStatic]
+    private static CanonicalWriter? canonical;
 
     public static string Text(Role role) => role switch
     {
