@@ -62,7 +62,7 @@ public static class AuditApi
             {
                 if (after is < 0)
                     throw Refusal.Invalid("after", "after is a sequence number from a previous page (0 or more).");
-                var (tender, streams) = await TradeStreamsAsync(http, session, id, ct);
+                var (tender, streams, _) = await TradeStreamsAsync(http, session, data, id, ct);
                 var items = await EventsAsync(data, session.DocumentStore.Options.Events.DatabaseSchemaName, streams, after ?? 0, ct);
                 return TypedResults.Ok(new AuditEventPage(tender.Id, items.Take(EventPageSize).ToList(),
                     items.Count > EventPageSize ? items[EventPageSize - 1].Sequence : null));
@@ -71,8 +71,9 @@ public static class AuditApi
 
         group.MapGet("/tenders/{id:guid}/verification", async (Guid id, HttpContext http, IQuerySession session, NpgsqlDataSource data, CancellationToken ct) =>
             {
-                var (_, streams) = await TradeStreamsAsync(http, session, id, ct);
-                return TypedResults.Ok(await VerifyAsync(session, data, streams, null, ct));
+                var (_, streams, named) = await TradeStreamsAsync(http, session, data, id, ct);
+                var verification = await VerifyAsync(session, data, streams, null, ct);
+                return TypedResults.Ok(await WithMissingAsync(verification, data, session.DocumentStore.Options.Events.DatabaseSchemaName, named, ct));
             })
             .RequireAuthorization(Auth.Policies.Supervisor);
 
@@ -110,19 +111,116 @@ public static class AuditApi
 
     /// <summary>
     /// The trade's streams a supervisor covering its jurisdiction may audit (anyone else: 404): the tender (with its
-    /// objections and suspensions), its panel and evaluation, the alerts and complaints about it, and its bids once the opening concluded.
+    /// objections and suspensions), its panel and evaluation, the alerts and complaints about it, and its bids once the opening
+    /// concluded. They are taken from chained content — the tender stream's own records of the opening (its bid list) and of
+    /// complaints, and the stored events of alert, complaint and bid streams that name the tender — and, as an extra source,
+    /// from the read models, which an administrator can edit: a deleted row must not make the audit skip a stream.
+    /// <c>Named</c> is the set the chained content names, which must therefore have events.
     /// </summary>
-    private static async Task<(Tender Tender, IReadOnlyCollection<Guid> Streams)> TradeStreamsAsync(HttpContext http, IQuerySession session, Guid id, CancellationToken ct)
+    private static async Task<(Tender Tender, IReadOnlyCollection<Guid> Streams, IReadOnlyCollection<Guid> Named)> TradeStreamsAsync(
+        HttpContext http, IQuerySession session, NpgsqlDataSource data, Guid id, CancellationToken ct)
     {
         var actor = http.ActorOf();
         if (await session.LoadAsync<Tender>(id, ct) is not { } tender || actor.Role != Role.Supervisor || !TendersApi.Covers(actor, tender))
             throw Refusal.NotFound("tender");
-        var streams = new HashSet<Guid> { tender.Id, Panel.StreamId(tender.Id), PanelEvaluation.StreamId(tender.Id) };
+        var chained = await ChainedStreamsAsync(session, data, tender, ct);
+        var streams = new HashSet<Guid>(chained.Named) { tender.Id, Panel.StreamId(tender.Id), PanelEvaluation.StreamId(tender.Id) };
         streams.UnionWith(await session.Query<Obligation>().Where(o => o.TenderId == tender.Id).Select(o => o.Id).ToListAsync(ct));
         streams.UnionWith(await session.Query<Trading.Domain.Complaints.Complaint>().Where(c => c.TenderId == tender.Id).Select(c => c.Id).ToListAsync(ct));
-        if (tender.OpeningConcluded)
+        if (tender.OpeningConcluded || chained.OpeningConcluded)
             streams.UnionWith(await session.Query<Bids.BidSummary>().Where(b => b.TenderId == tender.Id).Select(b => b.Id).ToListAsync(ct));
-        return (tender, streams);
+        return (tender, streams, chained.Named);
+    }
+
+    /// <summary>Event types whose stored data lists a trade's bids: the tender stream's records of the opening.</summary>
+    private static readonly Type[] OpeningRecords = [typeof(OpeningStarted), typeof(OpeningCompleted), typeof(TenderFailed)];
+
+    /// <summary>
+    /// The streams the trade's chained content names: from the tender stream, the bids its opening listed (by their ids and
+    /// by the id each bidder's bid stream has, <see cref="Guids.BidId"/>) once the opening concluded, and the complaints it
+    /// recorded; and every alert, complaint and (once the opening concluded) bid stream whose stored events name the tender.
+    /// </summary>
+    private static async Task<(HashSet<Guid> Named, bool OpeningConcluded)> ChainedStreamsAsync(IQuerySession session, NpgsqlDataSource data,
+        Tender tender, CancellationToken ct)
+    {
+        var events = session.DocumentStore.Options.Events;
+        var known = events.AllKnownEventTypes().ToList();
+        string[] NamesOf(Func<Type, bool> which) => [.. known.Where(t => which(t.EventType)).Select(t => t.EventTypeName)];
+        var records = NamesOf(t => OpeningRecords.Contains(t));
+        var concludedBy = NamesOf(t => t == typeof(OpeningCompleted) || t == typeof(TenderFailed));
+        var about = NamesOf(t => t == typeof(ObligationOpened) || t == typeof(AlertRaised) || t == typeof(ObligationMet)
+            || t.Namespace == typeof(Trading.Domain.Complaints.ComplaintFiled).Namespace);
+        var bids = NamesOf(t => t.Namespace == typeof(Trading.Domain.Bids.BidWithdrawn).Namespace);
+        var schema = events.DatabaseSchemaName;
+
+        var named = new HashSet<Guid>();
+        var concluded = false;
+        var listed = new List<(string? BidId, string? BidderOrg)>();
+        // The tender stream's records, read as stored JSON (never deserialised, so an altered row cannot hide what it lists).
+        await using (var command = data.CreateCommand(
+            $"select type, b ->> 'bidId', b ->> 'bidderOrg', data ->> 'complaintId' from {schema}.mt_events " +
+            "left join lateral jsonb_array_elements(case when type = any($2) and jsonb_typeof(data -> 'bids') = 'array' then data -> 'bids' end) b on true " +
+            "where stream_id = $1 and (type = any($2) or data ->> 'complaintId' is not null)"))
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = tender.Id });
+            command.Parameters.Add(new NpgsqlParameter { Value = records });
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                concluded |= concludedBy.Contains(reader.GetString(0));
+                listed.Add((reader.IsDBNull(1) ? null : reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2)));
+                if (!reader.IsDBNull(3) && Guid.TryParse(reader.GetString(3), out var complaint))
+                    named.Add(complaint);
+            }
+        }
+        if (tender.OpeningConcluded || concluded)
+            foreach (var (bidId, bidderOrg) in listed)
+            {
+                if (Guid.TryParse(bidId, out var bid))
+                    named.Add(bid);
+                if (Guid.TryParse(bidderOrg, out var org))
+                    named.Add(Guids.BidId(tender.Id, org));
+            }
+
+        // Alert, complaint and bid events carry the tender's id in their (chained) data.
+        await using (var command = data.CreateCommand(
+            $"select distinct stream_id from {schema}.mt_events where type = any($2) and data ->> 'tenderId' = $1"))
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = tender.Id.ToString("D") });
+            command.Parameters.Add(new NpgsqlParameter { Value = tender.OpeningConcluded || concluded ? [.. about, .. bids] : about });
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+                named.Add(reader.GetGuid(0));
+        }
+        return (named, concluded);
+    }
+
+    /// <summary>
+    /// A stream the trade's chained content names but that has no events was deleted (with whatever read-model rows pointed
+    /// to it): it is broken at its first version.
+    /// </summary>
+    private static async Task<VerificationView> WithMissingAsync(VerificationView verification, NpgsqlDataSource data, string schema,
+        IReadOnlyCollection<Guid> named, CancellationToken ct)
+    {
+        var seen = new HashSet<Guid>();
+        await using (var command = data.CreateCommand($"select distinct stream_id from {schema}.mt_events where stream_id = any($1)"))
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = named.ToArray() });
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+                seen.Add(reader.GetGuid(0));
+        }
+        var reported = verification.Broken.Select(b => b.StreamId).ToHashSet();
+        var missing = named.Where(s => !seen.Contains(s) && !reported.Contains(s)).Order()
+            .Select(s => new BrokenStream(s, 1, "the stream is missing (the trade's chained records name it)")).ToList();
+        if (missing.Count == 0)
+            return verification;
+        return verification with
+        {
+            Valid = false,
+            FirstBrokenAt = verification.FirstBrokenAt ?? new BrokenLink(missing[0].StreamId, 1),
+            Broken = [.. verification.Broken, .. missing],
+        };
     }
 
     /// <summary>One row more than a page, so the caller knows whether another follows.</summary>

@@ -3,6 +3,7 @@ using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Trading.Api.Infrastructure.Audit;
+using Trading.Api.Tests.Audit;
 using Trading.Api.Tests.Infrastructure;
 using Trading.Domain.Tenders;
 using Xunit.Abstractions;
@@ -12,7 +13,7 @@ namespace Trading.Api.Tests.Acceptance;
 /// <summary>
 /// ARCHITECTURE.md decision 8: every stream's hash chain recomputes from the stored events, and a change made directly in
 /// PostgreSQL — to an event's data, to its audit header, to its timestamp, or a deleted event — is reported as the first
-/// broken link, at that stream and version.
+/// broken link, at that stream and version, by the supervisor's verification of the trade (GET /api/audit/tenders/{id}/verification).
 /// </summary>
 public sealed class HashChainTests(ITestOutputHelper output) : IAsyncLifetime
 {
@@ -26,11 +27,12 @@ public sealed class HashChainTests(ITestOutputHelper output) : IAsyncLifetime
     [Fact]
     public async Task Tampering_with_a_stored_event_breaks_the_chain_at_that_event()
     {
-        var (tenderId, a) = await FullFlowAsync();
-        var streams = await StreamIdsAsync();
-        var intact = await VerifyAsync(streams);
-        Assert.True(intact.Valid, $"broken at {intact.FirstBrokenAt}");
-        Assert.Equal(await EventCountAsync(), intact.CheckedEvents);
+        var (tenderId, a, bidders) = await FullFlowAsync();
+        var streams = new[] { tenderId }.Concat(bidders.Select(b => b.BidId(tenderId))).ToList();
+        var intact = await VerifyAsync(tenderId);
+        Assert.True(intact.Valid, intact.Body);
+        // The trade's verification covers the tender's stream and every bid stream (the opening concluded), nothing else yet.
+        Assert.Equal(await EventCountAsync(streams), intact.CheckedEvents);
         output.WriteLine($"{streams.Count} streams, {intact.CheckedEvents} events verified");
 
         // A's bid stream: 1 submitted, 2 replaced, 3 key accepted, 4 opened. The tender's: 1 published, 2 opening started, 3 completed.
@@ -40,20 +42,20 @@ public sealed class HashChainTests(ITestOutputHelper output) : IAsyncLifetime
 
         // The data of an event: the tender's title.
         await TamperAsync(tenderId, 1, "data = jsonb_set(data, '{title}', to_jsonb('昆明市某道路改造工程施工 第2标段'::text))",
-            new BrokenLink(tenderId, 1), streams);
+            new BrokenLink(tenderId, 1), tenderId);
         // A price in the opening record, deep in the data; then the same price made unreadable (a string where a number is
         // stored): an event that no longer reads as its type is reported as the broken link, not a failed verification.
         var line = await LineOfAsync(tenderId, bidId);
-        await TamperAsync(tenderId, 3, $"data = jsonb_set(data, '{{bids,{line},price,amount}}', '1.00')", new BrokenLink(tenderId, 3), streams);
-        await TamperAsync(tenderId, 3, $"data = jsonb_set(data, '{{bids,{line},price,amount}}', '\"1.00\"')", new BrokenLink(tenderId, 3), streams);
-        await TamperAsync(bidId, 2, "data = jsonb_set(data, '{revision}', '\"two\"')", new BrokenLink(bidId, 2), streams);
+        await TamperAsync(tenderId, 3, $"data = jsonb_set(data, '{{bids,{line},price,amount}}', '1.00')", new BrokenLink(tenderId, 3), tenderId);
+        await TamperAsync(tenderId, 3, $"data = jsonb_set(data, '{{bids,{line},price,amount}}', '\"1.00\"')", new BrokenLink(tenderId, 3), tenderId);
+        await TamperAsync(bidId, 2, "data = jsonb_set(data, '{revision}', '\"two\"')", new BrokenLink(bidId, 2), tenderId);
         // The audit header: who did it.
-        await TamperAsync(bidId, 2, "headers = jsonb_set(headers, '{actor}', '\"mallory\"')", new BrokenLink(bidId, 2), streams);
-        await TamperAsync(bidId, 2, "headers = jsonb_set(headers, '{address}', '\"10.9.9.9\"')", new BrokenLink(bidId, 2), streams);
+        await TamperAsync(bidId, 2, "headers = jsonb_set(headers, '{actor}', '\"mallory\"')", new BrokenLink(bidId, 2), tenderId);
+        await TamperAsync(bidId, 2, "headers = jsonb_set(headers, '{address}', '\"10.9.9.9\"')", new BrokenLink(bidId, 2), tenderId);
         // When it happened.
-        await TamperAsync(bidId, 1, "timestamp = timestamp - interval '1 second'", new BrokenLink(bidId, 1), streams);
+        await TamperAsync(bidId, 1, "timestamp = timestamp - interval '1 second'", new BrokenLink(bidId, 1), tenderId);
         // The stored link itself.
-        await TamperAsync(bidId, 3, $"headers = jsonb_set(headers, '{{hash}}', to_jsonb('{new string('a', 64)}'::text))", new BrokenLink(bidId, 3), streams);
+        await TamperAsync(bidId, 3, $"headers = jsonb_set(headers, '{{hash}}', to_jsonb('{new string('a', 64)}'::text))", new BrokenLink(bidId, 3), tenderId);
 
         // A deleted event in the middle of a stream.
         await using (var connection = await OpenAsync())
@@ -61,7 +63,7 @@ public sealed class HashChainTests(ITestOutputHelper output) : IAsyncLifetime
             await Exec(connection, $"create table {app.Schema}.deleted_event as select * from {app.Schema}.mt_events where stream_id = @s and version = 2", bidId);
             await Exec(connection, $"delete from {app.Schema}.mt_events where stream_id = @s and version = 2", bidId);
         }
-        var deleted = await VerifyAsync(streams);
+        var deleted = await VerifyAsync(tenderId);
         Assert.False(deleted.Valid);
         Assert.Equal(new BrokenLink(bidId, 2), deleted.FirstBrokenAt);
         await using (var connection = await OpenAsync())
@@ -69,17 +71,16 @@ public sealed class HashChainTests(ITestOutputHelper output) : IAsyncLifetime
             await Exec(connection, $"insert into {app.Schema}.mt_events select * from {app.Schema}.deleted_event", bidId);
             await Exec(connection, $"drop table {app.Schema}.deleted_event", bidId);
         }
-        var restored = await VerifyAsync(streams);
-        Assert.True(restored.Valid, $"broken at {restored.FirstBrokenAt} after restoring");
+        var restored = await VerifyAsync(tenderId);
+        Assert.True(restored.Valid, $"{restored.Body} after restoring");
         Assert.Equal(intact.CheckedEvents, restored.CheckedEvents);
     }
 
     [Fact]
     public async Task A_rehashed_event_breaks_the_link_after_it()
     {
-        var (tenderId, _) = await FullFlowAsync();
-        var streams = await StreamIdsAsync();
-        Assert.True((await VerifyAsync(streams)).Valid);
+        var (tenderId, _, _) = await FullFlowAsync();
+        Assert.True((await VerifyAsync(tenderId)).Valid);
 
         // Change the tender's title and recompute that event's own link as a forger would: the next link no longer matches.
         await using var connection = await OpenAsync();
@@ -93,7 +94,7 @@ public sealed class HashChainTests(ITestOutputHelper output) : IAsyncLifetime
             var rehashed = HashChain.Next(HashChain.Genesis, HashChain.Canonical(tenderId, 1, first.EventTypeName, first.Timestamp, stamp, first.Data));
             await Exec(connection, $"update {app.Schema}.mt_events set headers = jsonb_set(headers, '{{hash}}', to_jsonb('{rehashed}'::text)) where stream_id = @s and version = 1", tenderId);
         }
-        var forged = await VerifyAsync(streams);
+        var forged = await VerifyAsync(tenderId);
         Assert.False(forged.Valid);
         Assert.Equal(new BrokenLink(tenderId, 2), forged.FirstBrokenAt);
     }
@@ -101,7 +102,7 @@ public sealed class HashChainTests(ITestOutputHelper output) : IAsyncLifetime
     // ---------------------------------------------------------------- helpers
 
     /// <summary>Entry, tender, four bidders (a replacement, a withdrawal and a resubmission), the opening with one key withheld.</summary>
-    private async Task<(Guid TenderId, Bidder A)> FullFlowAsync()
+    private async Task<(Guid TenderId, Bidder A, Bidder[] Bidders)> FullFlowAsync()
     {
         var (_, tenderId) = await trade.PublishedTenderAsync(TimeSpan.FromDays(25));
         var deadline = (await Scenario.Expect(await app.CreateClient().GetAsync($"/api/tenders/{tenderId}"), HttpStatusCode.OK))
@@ -132,10 +133,10 @@ public sealed class HashChainTests(ITestOutputHelper output) : IAsyncLifetime
         app.Clock.Advance(TimeSpan.FromMinutes(60));
         var closed = await Scenario.Expect(await trade.Agent.PostAsync($"/api/tenders/{tenderId}/opening/close", null), HttpStatusCode.OK);
         Assert.Equal("evaluation", closed.GetProperty("status").GetString());
-        return (tenderId, a);
+        return (tenderId, a, [a, b, c, d]);
     }
 
-    private async Task TamperAsync(Guid streamId, long version, string set, BrokenLink expected, IReadOnlyList<Guid> streams)
+    private async Task TamperAsync(Guid streamId, long version, string set, BrokenLink expected, Guid tenderId)
     {
         await using var connection = await OpenAsync();
         string data, headers;
@@ -155,7 +156,7 @@ public sealed class HashChainTests(ITestOutputHelper output) : IAsyncLifetime
             Assert.Equal(1, await tamper.ExecuteNonQueryAsync());
         }
 
-        var broken = await VerifyAsync(streams);
+        var broken = await VerifyAsync(tenderId);
         Assert.False(broken.Valid, $"undetected: {set}");
         Assert.Equal(expected, broken.FirstBrokenAt);
 
@@ -169,27 +170,11 @@ public sealed class HashChainTests(ITestOutputHelper output) : IAsyncLifetime
             restore.Parameters.AddWithValue("v", version);
             Assert.Equal(1, await restore.ExecuteNonQueryAsync());
         }
-        var again = await VerifyAsync(streams);
-        Assert.True(again.Valid, $"still broken at {again.FirstBrokenAt} after restoring ({set})");
+        var again = await VerifyAsync(tenderId);
+        Assert.True(again.Valid, $"still broken: {again.Body} after restoring ({set})");
     }
 
-    private async Task<ChainVerification> VerifyAsync(IReadOnlyList<Guid> streams)
-    {
-        await using var session = app.Services.GetRequiredService<IDocumentStore>().QuerySession();
-        return await ChainVerifier.VerifyAsync(session, streams, default);
-    }
-
-    /// <summary>Every stream of the fixture's schema, straight from mt_streams.</summary>
-    private async Task<List<Guid>> StreamIdsAsync()
-    {
-        await using var connection = await OpenAsync();
-        await using var command = new NpgsqlCommand($"select id from {app.Schema}.mt_streams order by id", connection);
-        var ids = new List<Guid>();
-        await using var reader = await command.ExecuteReaderAsync();
-        while (await reader.ReadAsync())
-            ids.Add(reader.GetGuid(0));
-        return ids;
-    }
+    private Task<TradeVerification> VerifyAsync(Guid tenderId) => TradeVerification.OfTenderAsync(trade.Supervisor, tenderId);
 
     /// <summary>The index of a bid's line in the stored OpeningCompleted (lines follow the listed order).</summary>
     private async Task<int> LineOfAsync(Guid tenderId, Guid bidId)
@@ -201,10 +186,11 @@ public sealed class HashChainTests(ITestOutputHelper output) : IAsyncLifetime
         return index;
     }
 
-    private async Task<long> EventCountAsync()
+    private async Task<long> EventCountAsync(IReadOnlyList<Guid> streams)
     {
         await using var connection = await OpenAsync();
-        await using var command = new NpgsqlCommand($"select count(*) from {app.Schema}.mt_events", connection);
+        await using var command = new NpgsqlCommand($"select count(*) from {app.Schema}.mt_events where stream_id = any(@s)", connection);
+        command.Parameters.AddWithValue("s", streams.ToArray());
         return (long)(await command.ExecuteScalarAsync())!;
     }
 

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Npgsql;
 using Trading.Api.Infrastructure.Audit;
 using Trading.Api.Supervision;
 using Trading.Api.Tests.Infrastructure;
@@ -105,8 +106,19 @@ public sealed class AlertTests : IAsyncLifetime
         Assert.Equal(4, (await EventsAsync(alertId)).Count);
         await using var session = Store.QuerySession();
         Assert.Null(await session.LoadAsync<Fulfilment>(alertId));
-        var verification = await ChainVerifier.VerifyAsync(session, [alertId], default);
-        Assert.Equal((true, 4), (verification.Valid, verification.CheckedEvents));
+        // An entry's alert belongs to no trade: its stream is checked as the whole-store verification checks every stream.
+        var data = app.Services.GetRequiredService<NpgsqlDataSource>();
+        var verification = await StoredChains.VerifyAsync(data, app.Schema, [alertId], null, default);
+        Assert.Equal((true, 4L), (verification.Valid, verification.CheckedEvents));
+        // The red alert's level lowered in PostgreSQL: the chain breaks at that event.
+        await using (var tamper = data.CreateCommand(
+            $"update {app.Schema}.mt_events set data = jsonb_set(data, '{{level}}', '\"Yellow\"') where stream_id = $1 and version = 3"))
+        {
+            tamper.Parameters.Add(new NpgsqlParameter { Value = alertId });
+            Assert.Equal(1, await tamper.ExecuteNonQueryAsync());
+        }
+        var tampered = await StoredChains.VerifyAsync(data, app.Schema, [alertId], null, default);
+        Assert.Equal((false, new BrokenLink(alertId, 3)), (tampered.Valid, tampered.FirstBrokenAt));
     }
 
     [Fact]
