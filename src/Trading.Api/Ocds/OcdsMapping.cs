@@ -116,7 +116,7 @@ public static class OcdsMapping
             case BidWithdrawn e:
                 return (state with { Withdrawn = new Dictionary<Guid, Guid>(state.Withdrawn) { [e.BidId] = e.BidderOrg } }, null);
             case ResultFixed e:
-                return (state with { Rejected = [.. e.Ranking.Where(r => r.Rejections.Count > 0).Select(r => r.BidId)] }, null);
+                return (state with { Rejected = BidStandings.Rejected(e.Ranking) }, null);
             case TenderAwarded e:
                 // The registry's name and credit code where it has them, else the name the opening record read out.
                 OcdsParty Bidder(Guid org, string? name) =>
@@ -231,12 +231,12 @@ public static class OcdsMapping
         var details = new JsonArray();
         foreach (var b in p.Bids)
         {
-            var status = b.Status switch
+            // The award indicators count the same standings (BidStandings): not decrypted is deemed withdrawn (视为撤回).
+            var status = BidStandings.Of(b.BidId, b.Status, p.Rejected) switch
             {
-                // Not decrypted, for whatever cause, is deemed withdrawn (视为撤回); invalid at the opening is disqualified.
-                OpeningLineStatus.Revoked => "withdrawn",
-                OpeningLineStatus.Invalid => "disqualified",
-                _ => p.Rejected.Contains(b.BidId) ? "disqualified" : "valid",
+                BidStanding.Withdrawn => "withdrawn",
+                BidStanding.Disqualified => "disqualified",
+                _ => "valid",
             };
             var bid = new JsonObject
             {
