@@ -7,7 +7,8 @@ namespace Trading.Api.Ocds;
 
 /// <summary>
 /// The OCDS 1.1 publication (anonymous, read-only): release packages paged by position (204 No Content, with the cursor in
-/// the Link header, once nothing follows it), and a record package per ocid with its compiled release. The releases are written by <see cref="OcdsProjection"/>, run by the async daemon on workflow nodes.
+/// the Link header, once nothing follows it), and a record package per ocid with its compiled release. The releases are
+/// written by <see cref="OcdsProjection"/>, run by the async daemon on workflow nodes.
 /// </summary>
 public static class OcdsApi
 {

@@ -31,8 +31,9 @@ public sealed record AwardScreened(Guid Id, Guid TendereeOrg, decimal? PriceGap,
 /// At the completion of an opening it reads the tender's bid streams (device, network address and bond payer of the bid as
 /// listed, the opened content's project manager and document hashes) and the bidders' registry profiles; at the award it
 /// reads the opening record and the fixed result's verdicts (every submitted bid, disqualified at either stage). It writes
-/// an <see cref="IndicatorAlert"/> per finding (<see cref="Screening"/>, <see cref="AwardScreens"/>). Everything it reads was final when the triggering event committed (the opening's outcomes
-/// commit with its record), so replaying gives the same alerts.
+/// an <see cref="IndicatorAlert"/> per finding (<see cref="Screening"/>, <see cref="AwardScreens"/>). Everything it reads
+/// was final when the triggering event committed (the opening's outcomes commit with its record), so replaying gives the
+/// same alerts.
 /// </summary>
 public sealed class IndicatorProjection(IndicatorSettings settings) : IProjection
 {
