@@ -6,8 +6,9 @@ using Trading.Domain.Shared;
 namespace Trading.Api.Ocds;
 
 /// <summary>
-/// The OCDS 1.1 publication (anonymous, read-only): release packages paged by position, and a record package per ocid with its
-/// compiled release. The releases are written by <see cref="OcdsProjection"/>, run by the async daemon on workflow nodes.
+/// The OCDS 1.1 publication (anonymous, read-only): release packages paged by position (204 No Content, with the cursor in
+/// the Link header, once nothing follows it), and a record package per ocid with its compiled release. The releases are
+/// written by <see cref="OcdsProjection"/>, run by the async daemon on workflow nodes.
 /// </summary>
 public static class OcdsApi
 {
@@ -40,7 +41,7 @@ public static class OcdsApi
     {
         var group = app.MapGroup("/api/ocds").WithTags("OCDS").AllowAnonymous();
         group.MapGet("/releases", async (long? after, int? limit, HttpContext http, IQuerySession session, IConfiguration config,
-            TimeProvider clock, CancellationToken ct) =>
+            CancellationToken ct) =>
             {
                 var from = after ?? 0;
                 if (from < 0)
@@ -49,11 +50,17 @@ public static class OcdsApi
                 if (take is < 1 or > MaxLimit)
                     throw Refusal.Invalid("limit", $"The limit is between 1 and {MaxLimit}.");
                 var page = await session.Query<OcdsRelease>().Where(r => r.Position > from).OrderBy(r => r.Position).Take(take).ToListAsync(ct);
-                var last = page.Count > 0 ? page[^1].Position : from;
-                var package = Package(http, config, page.Count > 0 ? page.Max(r => r.Date) : clock.GetUtcNow());
+                var next = $"{Base(http)}/api/ocds/releases?after={(page.Count > 0 ? page[^1].Position : from)}&limit={take}";
+                // The cursor a reader resumes from, on every answer as an RFC 8288 link.
+                http.Response.Headers.Link = $"<{next}>; rel=\"next\"";
+                // Nothing after the cursor (yet): no package, as a release package holds at least one release (minItems 1);
+                // the link is this same request, to repeat later.
+                if (page.Count == 0)
+                    return Results.NoContent();
+                var package = Package(http, config, page.Max(r => r.Date));
                 package["releases"] = new JsonArray([.. page.Select(r => JsonNode.Parse(r.Json))]);
-                // Not in the 1.1 package schema (which allows extra fields): the cursor a reader resumes from, as OCDS 1.2's links.next.
-                package["links"] = new JsonObject { ["next"] = $"{Base(http)}/api/ocds/releases?after={last}&limit={take}" };
+                // Not in the 1.1 package schema (which allows extra fields): the same cursor, as OCDS 1.2's links.next.
+                package["links"] = new JsonObject { ["next"] = next };
                 return Results.Text(package.ToJsonString(), "application/json");
             });
         group.MapGet("/records/{ocid}", async (string ocid, HttpContext http, IQuerySession session, IConfiguration config, CancellationToken ct) =>

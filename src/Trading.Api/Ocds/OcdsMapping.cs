@@ -31,7 +31,7 @@ public sealed record OcdsProcess(
     string EvaluationMethod, DateTimeOffset PublishedAt, DateTimeOffset BidDeadline, IReadOnlyList<OcdsDocument> Documents,
     IReadOnlyList<OcdsAmendment> Amendments, string Status, DateTimeOffset? OpenedAt, int? NumberOfTenderers,
     IReadOnlyList<OcdsBid> Bids, IReadOnlyDictionary<Guid, Guid> Withdrawn, IReadOnlyList<Guid> Rejected,
-    IReadOnlyList<OcdsParty> Bidders, OcdsAward? Award, OcdsContract? Contract, string? LastReleaseId);
+    IReadOnlyList<OcdsParty> Bidders, OcdsAward? Award, OcdsContract? Contract, string? LastReleaseId, DateTimeOffset? AwardCancelledAt = null);
 
 /// <summary>A published OCDS release: immutable once written; <see cref="Position"/> is the global sequence of the event that made it.</summary>
 public sealed record OcdsRelease(string Id, long Position, string Ocid, Guid TenderId, DateTimeOffset Date, string Json);
@@ -111,12 +111,18 @@ public static class OcdsMapping
                     NumberOfTenderers = e.Bids.Count,
                     Bids = [.. e.Bids.Select(b => new OcdsBid(b.BidId, b.BidderOrg, b.BidderName, b.Price, b.Status))],
                 }, sequence, e.CompletedAt, "tenderUpdate");
+            case TenderFailed e when state.Award is not null:
+                // After the award the trade fails only when it is tendered again (a complaint's redo, L2 第62条): the award is
+                // set aside (cancelled), and a signed contract, were there one, would end early (terminated: the contractStatus
+                // codelist keeps cancelled for a contract never signed).
+                return Release(state with { Status = "unsuccessful", AwardCancelledAt = e.FailedAt }, sequence, e.FailedAt,
+                    state.Contract is null ? ["tenderUpdate", "awardCancellation"] : ["tenderUpdate", "awardCancellation", "contractTermination"]);
             case TenderFailed e:
                 return Release(state with { Status = "unsuccessful" }, sequence, e.FailedAt, "tenderUpdate");
             case BidWithdrawn e:
                 return (state with { Withdrawn = new Dictionary<Guid, Guid>(state.Withdrawn) { [e.BidId] = e.BidderOrg } }, null);
             case ResultFixed e:
-                return (state with { Rejected = [.. e.Ranking.Where(r => r.Rejections.Count > 0).Select(r => r.BidId)] }, null);
+                return (state with { Rejected = BidStandings.Rejected(e.Ranking) }, null);
             case TenderAwarded e:
                 // The registry's name and credit code where it has them, else the name the opening record read out.
                 OcdsParty Bidder(Guid org, string? name) =>
@@ -204,7 +210,7 @@ public static class OcdsMapping
             release["awards"] = new JsonArray(new JsonObject
             {
                 ["id"] = award.BidId.ToString("D"),
-                ["status"] = "active",
+                ["status"] = p.AwardCancelledAt is null ? "active" : "cancelled",
                 ["date"] = Date(award.Date),
                 ["value"] = Value(award.Value),
                 ["suppliers"] = new JsonArray(Reference(award.Supplier)),
@@ -217,7 +223,7 @@ public static class OcdsMapping
             {
                 ["id"] = $"{p.Id:D}-contract",
                 ["awardID"] = won.BidId.ToString("D"),
-                ["status"] = "active",
+                ["status"] = p.AwardCancelledAt is null ? "active" : "terminated",
                 ["dateSigned"] = Date(contract.Signed),
                 ["value"] = Value(contract.Value),
                 ["documents"] = new JsonArray([.. contract.Documents.Select(d => Document(d, "contractSigned"))]),
@@ -231,12 +237,12 @@ public static class OcdsMapping
         var details = new JsonArray();
         foreach (var b in p.Bids)
         {
-            var status = b.Status switch
+            // The award indicators count the same standings (BidStandings): not decrypted is deemed withdrawn (视为撤回).
+            var status = BidStandings.Of(b.BidId, b.Status, p.Rejected) switch
             {
-                // Not decrypted, for whatever cause, is deemed withdrawn (视为撤回); invalid at the opening is disqualified.
-                OpeningLineStatus.Revoked => "withdrawn",
-                OpeningLineStatus.Invalid => "disqualified",
-                _ => p.Rejected.Contains(b.BidId) ? "disqualified" : "valid",
+                BidStanding.Withdrawn => "withdrawn",
+                BidStanding.Disqualified => "disqualified",
+                _ => "valid",
             };
             var bid = new JsonObject
             {

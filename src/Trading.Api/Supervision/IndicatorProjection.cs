@@ -30,9 +30,10 @@ public sealed record AwardScreened(Guid Id, Guid TendereeOrg, decimal? PriceGap,
 /// The indicators (issue 5, alerts): an async projection, run by the daemon on workflow nodes, so the write path is untouched.
 /// At the completion of an opening it reads the tender's bid streams (device, network address and bond payer of the bid as
 /// listed, the opened content's project manager and document hashes) and the bidders' registry profiles; at the award it
-/// reads the fixed result's verdicts. It writes an <see cref="IndicatorAlert"/> per finding (<see cref="Screening"/>,
-/// <see cref="AwardScreens"/>). Everything it reads was final when the triggering event committed (the opening's outcomes
-/// commit with its record), so replaying gives the same alerts.
+/// reads the opening record and the fixed result's verdicts (every submitted bid, disqualified at either stage). It writes
+/// an <see cref="IndicatorAlert"/> per finding (<see cref="Screening"/>, <see cref="AwardScreens"/>). Everything it reads
+/// was final when the triggering event committed (the opening's outcomes commit with its record), so replaying gives the
+/// same alerts.
 /// </summary>
 public sealed class IndicatorProjection(IndicatorSettings settings) : IProjection
 {
@@ -111,10 +112,15 @@ public sealed class IndicatorProjection(IndicatorSettings settings) : IProjectio
         var evaluation = await operations.Events.FetchStreamAsync(PanelEvaluation.StreamId(award.TenderId), token: ct);
         if (evaluation.Select(e => e.Data).OfType<ResultFixed>().LastOrDefault() is not { } result)
             return null;
-        var snapshot = new AwardSnapshot(award.TenderId,
-            [.. result.Ranking.Select(r => new AwardedBid(r.BidId, r.BidderOrg, r.Price.Amount, r.Rejections.Count > 0))], award.BidId);
-        var record = new AwardScreened(award.TenderId, tender.TendereeOrg, AwardScreens.PriceGap(snapshot), snapshot.Bids.Count,
-            snapshot.Bids.Count(b => b.Disqualified), sequence);
+        // The opening record too: a bid invalid there is disqualified as much as one the panel rejected (BidStandings).
+        var opening = await operations.Events.QueryAllRawEvents()
+            .Where(e => e.StreamId == award.TenderId && e.Sequence < sequence && e.EventTypesAre(typeof(OpeningCompleted)))
+            .OrderByDescending(e => e.Sequence).FirstOrDefaultAsync(ct);
+        if (opening?.Data is not OpeningCompleted completed)
+            return null;
+        var snapshot = AwardSnapshot.Of(award.TenderId, completed.Bids, result.Ranking, award.BidId);
+        var screened = AwardScreens.Record(snapshot, tender.TendereeOrg);
+        var record = new AwardScreened(award.TenderId, tender.TendereeOrg, screened.PriceGap, screened.Submitted, screened.Disqualified, sequence);
         var stored = await operations.Query<AwardScreened>().Where(a => a.Sequence < sequence && a.Id != award.TenderId).ToListAsync(ct);
         var population = stored.Concat(earlierInBatch.Where(a => a.Sequence < sequence)).DistinctBy(a => a.Id).Append(record)
             .Select(a => new AwardRecord(a.Id, a.TendereeOrg, a.PriceGap, a.Submitted, a.Disqualified)).ToList();

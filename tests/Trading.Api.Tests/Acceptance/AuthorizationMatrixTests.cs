@@ -245,7 +245,9 @@ public sealed class AuthorizationMatrixTests(AcceptanceStage stage) : IClassFixt
             [401, 403, 403, 403, 200, 403, 403, 403, 403, 200],
             Then: (c, body) => Assert.Equal(c == Supervisor, body.GetArrayLength() > 0)),
         // OCDS: public open data, the same answer for everyone, a token or none.
-        new("GET /api/ocds/releases", "GET /api/ocds/releases", (s, c) => Get(s, c, "/api/ocds/releases?after=0&limit=10"), All(200),
+        // Projected first: a feed with nothing after the cursor answers 204 (no release package holds zero releases).
+        new("GET /api/ocds/releases", "GET /api/ocds/releases",
+            async (s, c) => { await ProjectedAsync(s); return new Call(s.Client(c), HttpMethod.Get, "/api/ocds/releases?after=0&limit=10"); }, All(200),
             Then: (_, body) => Assert.Equal(("1.1", JsonValueKind.Array), (body.GetProperty("version").GetString(), body.GetProperty("releases").ValueKind))),
         new("GET /api/ocds/records/{ocid}", "GET /api/ocds/records/{opened}",
             async (s, c) => new Call(s.Client(c), HttpMethod.Get, $"/api/ocds/records/ocds-xxxxxx-{await ProjectedAsync(s)}"), All(200),

@@ -96,6 +96,77 @@ public sealed class OcdsMappingTests
             ((string)winner["name"]!, (string)winner["identifier"]!["id"]!, string.Join(',', winner["roles"]!.AsArray().Select(r => (string)r!))));
     }
 
+    /// <summary>The releases in a release package and in a record package with their compiled release, both validated.</summary>
+    private static async Task<JsonObject> CompiledAndValidatedAsync(List<JsonObject> releases)
+    {
+        JsonObject Package(string key, JsonNode content) => new()
+        {
+            ["uri"] = "https://example.org/api/ocds/x",
+            ["version"] = "1.1",
+            ["extensions"] = new JsonArray(OcdsMapping.BidExtension),
+            ["publishedDate"] = "2026-05-01T00:00:00.000Z",
+            ["publisher"] = new JsonObject { ["name"] = "公共资源交易平台" },
+            [key] = content,
+        };
+        var compiled = OcdsMerge.Compile(releases);
+        var schemas = await OcdsSchemas.Instance;
+        Assert.Empty(OcdsSchemas.Errors(schemas.ReleasePackage,
+            Package("releases", new JsonArray([.. releases.Select(r => r.DeepClone())])).ToJsonString()));
+        Assert.Empty(OcdsSchemas.Errors(schemas.RecordPackage, Package("records", new JsonArray(new JsonObject
+        {
+            ["ocid"] = compiled["ocid"]!.DeepClone(),
+            ["releases"] = new JsonArray([.. releases.Select(r => r.DeepClone())]),
+            ["compiledRelease"] = compiled,
+        })).ToJsonString()));
+        return compiled;
+    }
+
+    private static object[] AwardedTrade() =>
+    [
+        Published(),
+        new OpeningCompleted(Tender, [Line(A, 9_100_000m, OpeningLineStatus.Opened), Line(B, 9_200_000m, OpeningLineStatus.Opened)], T0.AddDays(25)),
+        new ResultFixed(Tender, "lowestEvaluatedPrice@1",
+            [new RankedBid(BidOf(A), A, Cny(9_100_000m), null, null, null, 1, []), new RankedBid(BidOf(B), B, Cny(9_200_000m), null, null, null, 2, [])],
+            [BidOf(A), BidOf(B)], [], [], T0.AddDays(26)),
+        new TenderAwarded(Tender, BidOf(A), A, "甲建设集团有限公司", Cny(9_100_000m), 1, null, [A, B], T0.AddDays(30), T0.AddDays(60), T0.AddDays(45)),
+    ];
+
+    [Fact]
+    public async Task A_re_tender_after_the_award_cancels_the_award_in_the_next_release_and_in_the_compiled_release()
+    {
+        var complaint = Guid.CreateVersion7();
+        var (releases, _) = Fold([.. AwardedTrade(),
+            new TenderRedoOrdered(Tender, complaint, TenderRedo.Retender, T0.AddDays(40)),
+            new TenderFailed(Tender, FailureReasons.ComplaintUpheld, [], T0.AddDays(40))]);
+
+        Assert.Equal(["planning,tender", "tenderUpdate", "award", "tenderUpdate,awardCancellation"],
+            releases.Select(r => string.Join(',', r["tag"]!.AsArray().Select(t => (string)t!))));
+        Assert.Equal("active", (string)releases[2]["awards"]![0]!["status"]!);
+        var last = releases[^1];
+        var award = Assert.Single(last["awards"]!.AsArray())!;
+        Assert.Equal((BidOf(A).ToString("D"), "cancelled", "unsuccessful"),
+            ((string)award["id"]!, (string)award["status"]!, (string)last["tender"]!["status"]!));
+
+        // The compiled release merges the awards by id: the one award, cancelled; no contract.
+        var compiled = await CompiledAndValidatedAsync(releases);
+        var compiledAward = Assert.Single(compiled["awards"]!.AsArray())!;
+        Assert.Equal(("cancelled", "unsuccessful", false),
+            ((string)compiledAward["status"]!, (string)compiled["tender"]!["status"]!, compiled.ContainsKey("contracts")));
+    }
+
+    [Fact]
+    public async Task A_failure_after_a_signed_contract_would_terminate_the_contract_as_the_contract_status_codelist_has_it()
+    {
+        // The domain refuses a re-tender once the contract binds; the mapping still never leaves a set-aside award's contract active.
+        var (releases, _) = Fold([.. AwardedTrade(),
+            new ContractSigned(Tender, T0.AddDays(50), Cny(9_100_000m), [], T0.AddDays(50)),
+            new TenderFailed(Tender, FailureReasons.ComplaintUpheld, [], T0.AddDays(55))]);
+        Assert.Equal("tenderUpdate,awardCancellation,contractTermination", string.Join(',', releases[^1]["tag"]!.AsArray().Select(t => (string)t!)));
+        var compiled = await CompiledAndValidatedAsync(releases);
+        Assert.Equal(("cancelled", "terminated"),
+            ((string)compiled["awards"]![0]!["status"]!, (string)Assert.Single(compiled["contracts"]!.AsArray())!["status"]!));
+    }
+
     [Fact]
     public void A_failed_tender_is_a_tender_update_with_status_unsuccessful_and_publishes_no_bid()
     {

@@ -1,6 +1,8 @@
 using Trading.Domain.Bids;
 using Trading.Domain.Evaluation;
+using Trading.Domain.Shared;
 using Trading.Domain.Supervision.Indicators;
+using Trading.Domain.Tenders;
 
 namespace Trading.Domain.Tests.Supervision;
 
@@ -337,5 +339,86 @@ public class AwardScreenTests
             [new AwardRecord(Guid.NewGuid(), mine, null, 10, 4), new AwardRecord(TenderId, mine, null, 10, 4)], Settings));
         Assert.NotNull(AwardScreens.ExcessiveDisqualified(TenderId, mine,
             [new AwardRecord(Guid.NewGuid(), mine, null, 10, 5), new AwardRecord(TenderId, mine, null, 10, 5)], Settings));
+    }
+    // The opening record and the fixed result of one tender: bidder n's bid at the opening, and the evaluation's ranking of the
+    // opened ones (a rejection where the panel rejected it).
+    private static OpeningLine Line(int n, decimal? price, OpeningLineStatus status) =>
+        new(Bid(n, 0m).BidId, CollusionIndicatorTests.Org(n), $"投标人{n}", price is { } p ? new Money(p, "CNY") : null, status,
+            status == OpeningLineStatus.Revoked ? RevocationReason.BidderFault : null, status == OpeningLineStatus.Invalid ? "undecryptable" : null);
+
+    private static RankedBid Ranked(int n, decimal price, bool rejected = false) =>
+        new(Bid(n, 0m).BidId, CollusionIndicatorTests.Org(n), new Money(price, "CNY"), null, null, null, rejected ? null : n,
+            rejected ? [new Rejection("qualification", "资质不符")] : []);
+
+    private static AwardSnapshot FromRecords(int winner, OpeningLine[] opening, RankedBid[] ranking) =>
+        AwardSnapshot.Of(TenderId, opening, ranking, Bid(winner, 0m).BidId);
+
+    [Theory]
+    [InlineData(OpeningLineStatus.Opened, false, BidStanding.Valid)]
+    [InlineData(OpeningLineStatus.Opened, true, BidStanding.Disqualified)]
+    [InlineData(OpeningLineStatus.Invalid, false, BidStanding.Disqualified)]
+    [InlineData(OpeningLineStatus.Revoked, false, BidStanding.Withdrawn)]
+    public void A_bid_is_disqualified_when_invalid_at_the_opening_or_rejected_and_withdrawn_when_not_decrypted(
+        OpeningLineStatus atOpening, bool rejected, BidStanding expected)
+    {
+        var bid = Guid.Parse("b0000000-0000-4000-8000-000000000009");
+        Assert.Equal(expected, BidStandings.Of(bid, atOpening, rejected ? [bid] : []));
+    }
+
+    [Fact]
+    public void R035_counts_a_bid_invalid_at_the_opening_as_disqualified_but_not_one_deemed_withdrawn()
+    {
+        // Bidder 1 wins alone in the ranking; bidder 2's content was invalid at the opening, so the panel never ranked it.
+        // Submitted: 1 (valid) and 2 (disqualified) → exactly one valid bidder, the winner, and 1 disqualified bidder.
+        var invalid = FromRecords(1, [Line(1, 1000m, OpeningLineStatus.Opened), Line(2, null, OpeningLineStatus.Invalid)], [Ranked(1, 1000m)]);
+        Assert.Equal([(Bid(1, 0m).BidId, false), (Bid(2, 0m).BidId, true)], invalid.Bids.Select(b => (b.BidId, b.Disqualified)));
+        var found = AwardScreens.AllButWinnerDisqualified(invalid);
+        Assert.Equal(("1", "Cardinal R035"), (found!.Evidence["disqualifiedBidders"], found.Basis));
+        Assert.Equal([CollusionIndicatorTests.Org(1), CollusionIndicatorTests.Org(2)], found.Bidders);
+        Assert.Contains(AwardScreens.AtAward(invalid, Guid.NewGuid(), [], Settings), i => i.Id == found.Id);
+
+        // Negative: bidder 2's key withheld (deemed withdrawn, not submitted) → no disqualified bidder; and with a third, valid
+        // bidder the winner is not the only valid one.
+        var withheld = FromRecords(1, [Line(1, 1000m, OpeningLineStatus.Opened), Line(2, null, OpeningLineStatus.Revoked)], [Ranked(1, 1000m)]);
+        Assert.Single(withheld.Bids);
+        Assert.Null(AwardScreens.AllButWinnerDisqualified(withheld));
+        Assert.Null(AwardScreens.AllButWinnerDisqualified(FromRecords(1,
+            [Line(1, 1000m, OpeningLineStatus.Opened), Line(2, null, OpeningLineStatus.Invalid), Line(3, 1100m, OpeningLineStatus.Opened)],
+            [Ranked(1, 1000m), Ranked(3, 1100m)])));
+    }
+
+    [Fact]
+    public void R038_counts_bids_invalid_at_the_opening_in_the_tenderees_disqualified_ratio()
+    {
+        var mine = Guid.Parse("70000000-0000-4000-8000-000000000002");
+        // This tender: 1 wins, 2 rejected by the panel, 3 invalid at the opening, 4 not decrypted (withdrawn, not submitted).
+        // Submitted 3, disqualified 2 (bidders 2 and 3). The tenderee's earlier tender: 3 submitted, 1 disqualified.
+        // Ratio (1 + 2)/(3 + 3) = 0.5 ≥ the fixed threshold 0.5 (a population of one tenderee < FenceMinimum) → flagged.
+        // Counting the ranking alone gave (1 + 1)/(3 + 2) = 0.4; counting the withdrawn bid too would give 4/7.
+        var ranking = new[] { Ranked(1, 1000m), Ranked(2, 1050m, rejected: true) };
+        var award = FromRecords(1, [Line(1, 1000m, OpeningLineStatus.Opened), Line(2, 1050m, OpeningLineStatus.Opened),
+            Line(3, null, OpeningLineStatus.Invalid), Line(4, null, OpeningLineStatus.Revoked)], ranking);
+        var record = AwardScreens.Record(award, mine);
+        Assert.Equal((3, 2), (record.Submitted, record.Disqualified));
+        var earlier = new AwardRecord(Guid.NewGuid(), mine, null, 3, 1);
+        var found = AwardScreens.ExcessiveDisqualified(TenderId, mine, [earlier, record], Settings);
+        Assert.Equal(("0.5", "0.5", "2"), (found!.Evidence["ratio"], found.Evidence["threshold"], found.Evidence["tenders"]));
+        Assert.Contains(AwardScreens.AtAward(award, mine, [earlier, record], Settings), i => i.Id == found.Id);
+
+        // Negative: bidder 3's bid opened valid (priced, ranked) instead → disqualified 1 of 3: (1 + 1)/(3 + 3) = 0.333333 < 0.5.
+        var valid = AwardScreens.Record(FromRecords(1, [Line(1, 1000m, OpeningLineStatus.Opened), Line(2, 1050m, OpeningLineStatus.Opened),
+            Line(3, 1100m, OpeningLineStatus.Opened), Line(4, null, OpeningLineStatus.Revoked)], [.. ranking, Ranked(3, 1100m)]), mine);
+        Assert.Equal((3, 1), (valid.Submitted, valid.Disqualified));
+        Assert.Null(AwardScreens.ExcessiveDisqualified(TenderId, mine, [earlier, valid], Settings));
+    }
+
+    [Fact]
+    public void A_bid_invalid_at_the_opening_has_no_price_and_leaves_the_price_gap_and_R036_to_the_priced_bids()
+    {
+        // d = (1100 − 1000)/1000 = 0.1 over the valid priced bids; the invalid bid (no price) is neither lowest nor runner-up.
+        var award = FromRecords(1, [Line(1, 1000m, OpeningLineStatus.Opened), Line(2, null, OpeningLineStatus.Invalid),
+            Line(3, 1100m, OpeningLineStatus.Opened)], [Ranked(1, 1000m), Ranked(3, 1100m)]);
+        Assert.Equal(0.1m, AwardScreens.PriceGap(award));
+        Assert.Null(AwardScreens.LowestBidDisqualified(award));
     }
 }

@@ -6,7 +6,8 @@ namespace Trading.Domain.Supervision.Indicators;
 public sealed record AwardRecord(Guid TenderId, Guid TendereeOrg, decimal? PriceGap, int Submitted, int Disqualified);
 
 /// <summary>
-/// Cardinal's award-time indicators over the evaluation's verdicts (disqualified = rejected in the fixed result) and the award.
+/// Cardinal's award-time indicators over every submitted bid (disqualified at the opening or by the evaluation, as OCDS
+/// publishes it: <see cref="AwardSnapshot.Of"/>) and the award.
 /// The fences of R024, R058 and R038 come from a population of awarded tenders: Cardinal computes them over every process
 /// of its input; the platform uses the tenders awarded up to and including this one (so a re-run gives the same answer)
 /// and, while that population holds fewer than <see cref="IndicatorSettings.FenceMinimum"/> values, the fixed threshold
@@ -20,15 +21,22 @@ public static class AwardScreens
     /// </summary>
     public static decimal? PriceGap(AwardSnapshot award)
     {
-        var valid = award.Bids.Where(b => !b.Disqualified).ToList();
-        var winner = valid.FirstOrDefault(b => b.BidId == award.WinningBidId);
-        if (winner is null || valid.Any(b => b.Price < winner.Price))
+        var valid = ValidPriced(award);
+        var winner = valid.FirstOrDefault(b => b.Bid.BidId == award.WinningBidId);
+        if (winner.Bid is null || valid.Any(b => b.Price < winner.Price))
             return null;
-        var others = valid.Where(b => b.BidderOrg != winner.BidderOrg).ToList();
+        var others = valid.Where(b => b.Bid.BidderOrg != winner.Bid.BidderOrg).ToList();
         if (others.Count == 0)
             return null;
         return (others.Min(b => b.Price) - winner.Price) / winner.Price;
     }
+
+    /// <summary>The tender as the population of R024, R058 and R038 holds it: its gap d, submitted and disqualified bids.</summary>
+    public static AwardRecord Record(AwardSnapshot award, Guid tendereeOrg) =>
+        new(award.TenderId, tendereeOrg, PriceGap(award), award.Bids.Count, award.DisqualifiedCount);
+
+    private static List<(AwardedBid Bid, decimal Price)> ValidPriced(AwardSnapshot award) =>
+        [.. award.Bids.Where(b => !b.Disqualified && b.Price is not null).Select(b => (b, b.Price!.Value))];
 
     public static IReadOnlyList<Indicator> AtAward(AwardSnapshot award, Guid tendereeOrg, IReadOnlyList<AwardRecord> population, IndicatorSettings settings)
     {
@@ -86,12 +94,16 @@ public static class AwardScreens
                 new Dictionary<string, string> { ["winner"] = winner.BidderOrg.ToString("D"), ["disqualifiedBidders"] = Count(disqualified.Count) });
     }
 
-    /// <summary>Cardinal R036: with at least one valid bid, a bid at the lowest submitted price was disqualified.</summary>
+    /// <summary>
+    /// Cardinal R036: with at least one valid bid with a price, a bid at the lowest submitted price was disqualified (bids
+    /// without a price, invalid at the opening, have no place in the comparison).
+    /// </summary>
     public static Indicator? LowestBidDisqualified(AwardSnapshot award)
     {
-        if (!award.Bids.Any(b => !b.Disqualified))
+        var valid = ValidPriced(award);
+        if (valid.Count == 0)
             return null;
-        var lowest = award.Bids.Min(b => b.Price);
+        var lowest = award.Bids.Where(b => b.Price is not null).Min(b => b.Price!.Value);
         var dropped = award.Bids.Where(b => b.Price == lowest && b.Disqualified).OrderBy(b => b.BidId).ToList();
         return dropped.Count == 0 ? null
             : CollusionScreens.Make(award.TenderId, IndicatorCatalogue.LowestBidDisqualified, "tender", dropped.Select(b => b.BidderOrg),
@@ -99,7 +111,7 @@ public static class AwardScreens
                 {
                     ["lowestPrice"] = Numbers.Money(lowest),
                     ["bids"] = string.Join(", ", dropped.Select(b => b.BidId)),
-                    ["lowestValidPrice"] = Numbers.Money(award.Bids.Where(b => !b.Disqualified).Min(b => b.Price)),
+                    ["lowestValidPrice"] = Numbers.Money(valid.Min(b => b.Price)),
                 });
     }
 
@@ -129,15 +141,15 @@ public static class AwardScreens
     private static Dictionary<string, string> Gap(AwardSnapshot award, decimal d) => new()
     {
         ["d"] = Numbers.Text(decimal.Round(d, 6)),
-        ["winningPrice"] = Numbers.Money(award.Bids.Single(b => b.BidId == award.WinningBidId).Price),
+        ["winningPrice"] = Numbers.Money(award.Bids.Single(b => b.BidId == award.WinningBidId).Price!.Value),
     };
 
     private static Indicator WithRunnerUp(AwardSnapshot award, IndicatorDefinition definition, Dictionary<string, string> evidence)
     {
         var winner = award.Bids.Single(b => b.BidId == award.WinningBidId);
-        var runnerUp = award.Bids.Where(b => !b.Disqualified && b.BidderOrg != winner.BidderOrg).OrderBy(b => b.Price).ThenBy(b => b.BidId).First();
+        var runnerUp = ValidPriced(award).Where(b => b.Bid.BidderOrg != winner.BidderOrg).OrderBy(b => b.Price).ThenBy(b => b.Bid.BidId).First();
         evidence["secondLowestPrice"] = Numbers.Money(runnerUp.Price);
-        return CollusionScreens.Make(award.TenderId, definition, "tender", [winner.BidderOrg, runnerUp.BidderOrg], evidence);
+        return CollusionScreens.Make(award.TenderId, definition, "tender", [winner.BidderOrg, runnerUp.Bid.BidderOrg], evidence);
     }
 
     /// <summary>

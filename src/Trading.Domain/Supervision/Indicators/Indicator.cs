@@ -2,6 +2,7 @@ using System.Globalization;
 using Trading.Domain.Bids;
 using Trading.Domain.Evaluation;
 using Trading.Domain.Shared;
+using Trading.Domain.Tenders;
 
 namespace Trading.Domain.Supervision.Indicators;
 
@@ -43,12 +44,32 @@ public sealed record OpeningSnapshot(Guid TenderId, IReadOnlyList<ScreenedBid> B
 }
 
 /// <summary>
-/// One tender at its award: the opened, priced bids with the evaluation's verdict (disqualified = rejected in the result), and the
-/// winning bid.
+/// One tender at its award: every submitted bid (Cardinal's submitted: valid or disqualified, by <see cref="BidStandings"/>, the
+/// definition the OCDS bids extension publishes) with its price where it has one, and the winning bid.
 /// </summary>
-public sealed record AwardSnapshot(Guid TenderId, IReadOnlyList<AwardedBid> Bids, Guid WinningBidId);
+public sealed record AwardSnapshot(Guid TenderId, IReadOnlyList<AwardedBid> Bids, Guid WinningBidId)
+{
+    /// <summary>
+    /// From the opening record and the fixed result: a bid invalid at the opening counts as disqualified as much as one the
+    /// evaluation rejected; a bid deemed withdrawn (not decrypted) is not submitted.
+    /// </summary>
+    public static AwardSnapshot Of(Guid tenderId, IReadOnlyList<OpeningLine> opening, IReadOnlyList<RankedBid> ranking, Guid winningBidId)
+    {
+        var rejected = BidStandings.Rejected(ranking);
+        var prices = ranking.ToDictionary(r => r.BidId, r => r.Price.Amount);
+        return new AwardSnapshot(tenderId,
+            [.. opening.Select(line => (Line: line, Standing: BidStandings.Of(line.BidId, line.Status, rejected)))
+                .Where(x => x.Standing != BidStanding.Withdrawn)
+                .Select(x => new AwardedBid(x.Line.BidId, x.Line.BidderOrg,
+                    prices.TryGetValue(x.Line.BidId, out var p) ? p : x.Line.Price?.Amount, x.Standing == BidStanding.Disqualified))],
+            winningBidId);
+    }
 
-public sealed record AwardedBid(Guid BidId, Guid BidderOrg, decimal Price, bool Disqualified);
+    public int DisqualifiedCount => Bids.Count(b => b.Disqualified);
+}
+
+/// <summary>A submitted bid; <see cref="Price"/> is null for a bid whose content was invalid at the opening.</summary>
+public sealed record AwardedBid(Guid BidId, Guid BidderOrg, decimal? Price, bool Disqualified);
 
 internal static class Numbers
 {
