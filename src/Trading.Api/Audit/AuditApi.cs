@@ -144,13 +144,9 @@ public static class AuditApi
         Tender tender, CancellationToken ct)
     {
         var events = session.DocumentStore.Options.Events;
-        var known = events.AllKnownEventTypes().ToList();
-        string[] NamesOf(Func<Type, bool> which) => [.. known.Where(t => which(t.EventType)).Select(t => t.EventTypeName)];
-        var records = NamesOf(t => OpeningRecords.Contains(t));
+        string[] NamesOf(Func<Type, bool> which) => [.. OpeningRecords.Where(which).Select(TradeReferences.Alias)];
+        var records = NamesOf(_ => true);
         var concludedBy = NamesOf(t => t == typeof(OpeningCompleted) || t == typeof(TenderFailed));
-        var about = NamesOf(t => t == typeof(ObligationOpened) || t == typeof(AlertRaised) || t == typeof(ObligationMet)
-            || t.Namespace == typeof(Trading.Domain.Complaints.ComplaintFiled).Namespace);
-        var bids = NamesOf(t => t.Namespace == typeof(Trading.Domain.Bids.BidWithdrawn).Namespace);
         var schema = events.DatabaseSchemaName;
 
         var named = new HashSet<Guid>();
@@ -182,12 +178,10 @@ public static class AuditApi
                     named.Add(Guids.BidId(tender.Id, org));
             }
 
-        // Alert, complaint and bid events carry the tender's id in their (chained) data.
-        await using (var command = data.CreateCommand(
-            $"select distinct stream_id from {schema}.mt_events where type = any($2) and data ->> 'tenderId' = $1"))
+        // Alert, complaint and withdrawn-bid events carry the tender's id in their (chained) data.
+        await using (var command = data.CreateCommand(TradeReferences.StreamsSql($"{schema}.mt_events", tender.OpeningConcluded || concluded)))
         {
             command.Parameters.Add(new NpgsqlParameter { Value = tender.Id.ToString("D") });
-            command.Parameters.Add(new NpgsqlParameter { Value = tender.OpeningConcluded || concluded ? [.. about, .. bids] : about });
             await using var reader = await command.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
                 named.Add(reader.GetGuid(0));

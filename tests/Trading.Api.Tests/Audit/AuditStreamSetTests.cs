@@ -104,4 +104,43 @@ public sealed class AuditStreamSetTests : IAsyncLifetime
         Assert.Equal(deleted, broken.GetProperty("firstBrokenAt").GetProperty("streamId").GetGuid());
         Assert.DoesNotContain(await ListingAsync(tenderId), e => e.Stream == deleted);
     }
+
+    [Fact]
+    public async Task Events_naming_a_tender_are_found_through_the_partial_index_under_the_aliases_Marten_stores()
+    {
+        var (tenderId, bidders) = await trade.OpenedTenderAsync([8_000_000.00m, 8_100_000.00m, 8_200_000.00m]);
+        var filed = await Scenario.Expect(await bidders[0].Client.PostAsJsonAsync("/api/complaints", new
+        {
+            tenderId, matter = "other", knewAt = app.Clock.GetUtcNow(), grounds = "开标记录与实际不符",
+            evidence = new[] { new { name = "开标记录.pdf", sha256 = TradingApp.Sha256Hex("opening") } },
+        }), HttpStatusCode.Created);
+        var complaintId = filed.GetProperty("id").GetGuid();
+        var table = $"{app.Schema}.mt_events";
+
+        // The aliases the query names are the ones Marten wrote: the complaint's stream is found by them.
+        await using var connection = await data.OpenConnectionAsync();
+        var found = new List<Guid>();
+        await using (var command = new NpgsqlCommand(Trading.Api.Audit.TradeReferences.StreamsSql(table, openingConcluded: true), connection))
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = tenderId.ToString("D") });
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+                found.Add(reader.GetGuid(0));
+        }
+        Assert.Contains(complaintId, found);
+
+        // PostgreSQL can use the index for both forms of the query (with sequential scans priced out, a usable index is taken).
+        await using (var off = new NpgsqlCommand("set enable_seqscan = off", connection))
+            await off.ExecuteNonQueryAsync();
+        foreach (var concluded in new[] { false, true })
+        {
+            await using var explain = new NpgsqlCommand("explain " + Trading.Api.Audit.TradeReferences.StreamsSql(table, concluded), connection);
+            explain.Parameters.Add(new NpgsqlParameter { Value = tenderId.ToString("D") });
+            var plan = new List<string>();
+            await using var reader = await explain.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+                plan.Add(reader.GetString(0));
+            Assert.Contains(plan, line => line.Contains("mt_events_tender_ref_", StringComparison.Ordinal));
+        }
+    }
 }

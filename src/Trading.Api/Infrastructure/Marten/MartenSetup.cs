@@ -82,6 +82,7 @@ public static class MartenSetup
             await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
             await fence.EnsureAsync(cancellationToken);
             await EventDataStorageAsync(cancellationToken);
+            await TradeReferenceIndexAsync(cancellationToken);
             if (services.GetService<Messaging.TimerStore>() is { } timers)
                 await timers.EnsureAsync(cancellationToken);
         }
@@ -103,6 +104,17 @@ public static class MartenSetup
                   end if;
                 end $$
                 """, connection);
+            await command.ExecuteNonQueryAsync(ct);
+        }
+
+        /// <summary>The per-tender audit's index (<see cref="Trading.Api.Audit.TradeReferences"/>).</summary>
+        private async Task TradeReferenceIndexAsync(CancellationToken ct)
+        {
+            var table = $"{store.Options.Events.DatabaseSchemaName}.mt_events";
+            var source = services.GetRequiredService<Npgsql.NpgsqlDataSource>();
+            await using var probe = source.CreateCommand($"select exists (select 1 from {table})");
+            var holdsEvents = (bool)(await probe.ExecuteScalarAsync(ct))!;
+            await using var command = source.CreateCommand(Trading.Api.Audit.TradeReferences.EnsureIndexSql(table, concurrently: holdsEvents));
             await command.ExecuteNonQueryAsync(ct);
         }
 
