@@ -29,7 +29,7 @@ public static class TradeReferences
     private static readonly string Indexed = List(Always.Concat(OnceOpened));
 
     /// <summary>Named after its type list, so a changed list builds a new index rather than keeping one no query can use.</summary>
-    private static readonly string IndexName =
+    public static readonly string IndexName =
         "mt_events_tender_ref_" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Indexed)))[..8];
 
     /// <summary>

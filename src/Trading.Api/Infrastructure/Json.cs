@@ -38,6 +38,9 @@ public static class Json
     public static readonly JsonSerializerOptions Canonical = Create(o =>
     {
         Configure(o);
+        // Escaping nothing that JSON does not require lets the canonical writer copy a string as it is (a sealed bid's
+        // base64 keeps its '+'), instead of undoing \u002B and writing it again; the canonical form is the same either way.
+        o.Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
         o.Converters.Add(new DecimalAsStringConverter());
     });
 

@@ -34,6 +34,11 @@ public static class MartenSetup
             o.DatabaseSchemaName = schema;
             o.Events.DatabaseSchemaName = schema;
             o.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
+            // Nodes of one platform (one schema) serialise their migrations; platforms in other schemas of the same database
+            // (test runs, benchmarks) have nothing to wait for. Distinct from the daemon's lock id, which nodes hold for long.
+            o.ApplyChangesLockId = Messaging.WorkflowSetup.StableHash("migrations:" + schema);
+            // Ours, not Marten's: created by the schema installer; its migrations must not drop it as unknown.
+            o.Events.IgnoreIndex(Trading.Api.Audit.TradeReferences.IndexName);
             o.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase, Json.Configure);
             o.Events.StreamIdentity = StreamIdentity.AsGuid;
             o.Events.AppendMode = EventAppendMode.QuickWithServerTimestamps;
