@@ -74,7 +74,9 @@ public static class MartenSetup
             o.Schema.For<Trading.Domain.Experts.Expert>().Index(x => x.Jurisdiction);
             o.Schema.For<TenderNotice>().Index(x => x.Status);
             o.Schema.For<IdempotencyRecord>();
-        }).UseLightweightSessions().ApplyAllDatabaseChangesOnStartup();
+        }).UseLightweightSessions();
+        // The only migration at start (not also Marten's ApplyAllDatabaseChangesOnStartup): each pass compares every
+        // object with the catalogue, seconds on a busy database, and a node restarting at a deadline must not pay it twice.
         builder.Services.AddHostedService<SchemaInstaller>();
         return marten;
     }
