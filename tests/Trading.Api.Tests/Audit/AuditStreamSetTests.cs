@@ -60,8 +60,8 @@ public sealed class AuditStreamSetTests : IAsyncLifetime
     private async Task<JsonElement> VerifyAsync(Guid tenderId) =>
         await Scenario.Expect(await trade.Supervisor.GetAsync($"/api/audit/tenders/{tenderId}/verification"), HttpStatusCode.OK);
 
-    [Fact]
-    public async Task Deleted_read_model_rows_hide_no_stream_and_a_deleted_listed_bid_stream_is_reported_broken()
+    /// <summary>A trade opened with three bids, and the first bidder's complaint about it (a stream of its own naming the tender).</summary>
+    private async Task<(Guid TenderId, IReadOnlyList<Bidder> Bidders, Guid ComplaintId)> OpenedAndComplainedAsync()
     {
         var (tenderId, bidders) = await trade.OpenedTenderAsync([8_000_000.00m, 8_100_000.00m, 8_200_000.00m]);
         var filed = await Scenario.Expect(await bidders[0].Client.PostAsJsonAsync("/api/complaints", new
@@ -69,7 +69,13 @@ public sealed class AuditStreamSetTests : IAsyncLifetime
             tenderId, matter = "other", knewAt = app.Clock.GetUtcNow(), grounds = "开标现场未公布投标保证金",
             evidence = new[] { new { name = "开标记录.pdf", sha256 = TradingApp.Sha256Hex("opening") } },
         }), HttpStatusCode.Created);
-        var complaintId = filed.GetProperty("id").GetGuid();
+        return (tenderId, bidders, filed.GetProperty("id").GetGuid());
+    }
+
+    [Fact]
+    public async Task Deleted_read_model_rows_hide_no_stream_and_a_deleted_listed_bid_stream_is_reported_broken()
+    {
+        var (tenderId, bidders, complaintId) = await OpenedAndComplainedAsync();
         // The complaint's acceptance is watched: the watcher opens its alert stream, whose events name the tender.
         var alertId = Alert.IdOf(Steps.ComplaintAcceptance.Id, complaintId);
         var watch = app.Services.GetServices<IHostedService>().OfType<AlertWatch>().Single();
@@ -108,13 +114,7 @@ public sealed class AuditStreamSetTests : IAsyncLifetime
     [Fact]
     public async Task Events_naming_a_tender_are_found_through_the_partial_index_under_the_aliases_Marten_stores()
     {
-        var (tenderId, bidders) = await trade.OpenedTenderAsync([8_000_000.00m, 8_100_000.00m, 8_200_000.00m]);
-        var filed = await Scenario.Expect(await bidders[0].Client.PostAsJsonAsync("/api/complaints", new
-        {
-            tenderId, matter = "other", knewAt = app.Clock.GetUtcNow(), grounds = "开标记录与实际不符",
-            evidence = new[] { new { name = "开标记录.pdf", sha256 = TradingApp.Sha256Hex("opening") } },
-        }), HttpStatusCode.Created);
-        var complaintId = filed.GetProperty("id").GetGuid();
+        var (tenderId, _, complaintId) = await OpenedAndComplainedAsync();
         var table = $"{app.Schema}.mt_events";
 
         // The aliases the query names are the ones Marten wrote: the complaint's stream is found by them.
