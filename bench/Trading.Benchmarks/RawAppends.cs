@@ -13,7 +13,8 @@ public sealed record RawSealedBid(string Payload);
 /// <summary>
 /// The baseline: plain Marten appends on the same database, in a schema of their own, configured as the API's store
 /// (Guid streams, QuickWithServerTimestamps, System.Text.Json camelCase) but with nothing else: no fence, no hash chain,
-/// no inline projections, no reads. One event per new stream and one SaveChangesAsync per append.
+/// no inline projections, no reads. One event per new stream and one SaveChangesAsync per append. Its mt_events.data keeps
+/// Marten's default storage (the API's is EXTERNAL, uncompressed): pglz is ≈ 1 % of a raw append's backend CPU here.
 /// </summary>
 public sealed class RawAppends(string connectionString, string schema)
 {
