@@ -30,7 +30,8 @@ public sealed record AuditEventPage(Guid TenderId, IReadOnlyList<AuditEvent> Ite
 
 /// <summary>A verification's answer; <see cref="Checkpoint"/> names the checkpoint compared with and the digest recomputed from its heads.</summary>
 public sealed record VerificationView(
-    bool Valid, long CheckedEvents, BrokenLink? FirstBrokenAt, IReadOnlyList<BrokenStream> Broken, CheckpointSummary? Checkpoint);
+    bool Valid, long CheckedEvents, BrokenLink? FirstBrokenAt, IReadOnlyList<BrokenStream> Broken, CheckpointSummary? Checkpoint,
+    string? CheckpointProblem = null);
 
 public static class AuditApi
 {
@@ -69,17 +70,18 @@ public static class AuditApi
             })
             .RequireAuthorization(Auth.Policies.Supervisor);
 
-        group.MapGet("/tenders/{id:guid}/verification", async (Guid id, HttpContext http, IQuerySession session, NpgsqlDataSource data, CancellationToken ct) =>
+        group.MapGet("/tenders/{id:guid}/verification", async (Guid id, HttpContext http, IQuerySession session, NpgsqlDataSource data,
+                PlatformKeys keys, CancellationToken ct) =>
             {
                 var (_, streams, named) = await TradeStreamsAsync(http, session, data, id, ct);
-                var verification = await VerifyAsync(session, data, streams, null, ct);
+                var verification = await VerifyAsync(session, data, keys, streams, null, ct);
                 return TypedResults.Ok(await WithMissingAsync(verification, data, session.DocumentStore.Options.Events.DatabaseSchemaName, named, ct));
             })
             .RequireAuthorization(Auth.Policies.Supervisor);
 
         // The whole store (what `trading audit verify` runs): it reveals no content, only which links hold.
-        group.MapGet("/verification", async (Guid? checkpoint, IQuerySession session, NpgsqlDataSource data, CancellationToken ct) =>
-                TypedResults.Ok(await VerifyAsync(session, data, null, checkpoint, ct)))
+        group.MapGet("/verification", async (Guid? checkpoint, IQuerySession session, NpgsqlDataSource data, PlatformKeys keys, CancellationToken ct) =>
+                TypedResults.Ok(await VerifyAsync(session, data, keys, null, checkpoint, ct)))
             .RequireAuthorization(Auth.Policies.Supervisor);
     }
 
@@ -96,17 +98,42 @@ public static class AuditApi
     /// or the one named). The checkpoint's digest is recomputed from the heads compared with, so a caller holding a signed
     /// file sees whether these are exactly its heads.
     /// </summary>
-    private static async Task<VerificationView> VerifyAsync(IQuerySession session, NpgsqlDataSource data, IReadOnlyCollection<Guid>? streams,
-        Guid? checkpointId, CancellationToken ct)
+    private static async Task<VerificationView> VerifyAsync(IQuerySession session, NpgsqlDataSource data, PlatformKeys keys,
+        IReadOnlyCollection<Guid>? streams, Guid? checkpointId, CancellationToken ct)
     {
         var checkpoint = checkpointId is { } cid
             ? await session.LoadAsync<CheckpointRecord>(cid, ct) ?? throw NoCheckpoint()
             : await LatestAsync(session, ct);
         var heads = checkpoint is null ? null : Checkpoints.Sorted(checkpoint.Streams);
         var result = await StoredChains.VerifyAsync(data, session.DocumentStore.Options.Events.DatabaseSchemaName, streams, heads, ct);
-        return new VerificationView(result.Valid, result.CheckedEvents, result.FirstBrokenAt, result.Broken,
+        var problem = await CheckpointProblemAsync(session, keys, checkpoint, heads, latest: checkpointId is null, ct);
+        return new VerificationView(result.Valid && problem is null, result.CheckedEvents, result.FirstBrokenAt, result.Broken,
             checkpoint is null ? null : new CheckpointSummary(checkpoint.Id, checkpoint.UpToSequence, heads!.Count, Checkpoints.Digest(heads),
-                checkpoint.Signature, checkpoint.Kid, checkpoint.SignedAt));
+                checkpoint.Signature, checkpoint.Kid, checkpoint.SignedAt),
+            problem);
+    }
+
+    /// <summary>
+    /// The stored heads are only as good as the signature over them: anyone with write access to the database could edit
+    /// the record to match a rewritten stream. So the heads must hash to the digest the platform key signed, and the record
+    /// compared with by default must be the one the newest chained <see cref="CheckpointSigned"/> names (deleting records
+    /// would otherwise fall back to an older checkpoint, or to none).
+    /// </summary>
+    private static async Task<string?> CheckpointProblemAsync(IQuerySession session, PlatformKeys keys, CheckpointRecord? checkpoint,
+        IReadOnlyList<CheckpointHead>? heads, bool latest, CancellationToken ct)
+    {
+        if (checkpoint is not null)
+        {
+            var check = Checkpoints.Verify(checkpoint.File() with { Streams = heads }, keys.Signer.Jwks);
+            if (!check.Valid)
+                return $"The stored checkpoint {checkpoint.Id} does not hold: {check.Problem}";
+        }
+        if (!latest)
+            return null;
+        var newest = await session.Events.QueryRawEventDataOnly<CheckpointSigned>().OrderByDescending(c => c.UpToSequence).FirstOrDefaultAsync(ct);
+        return newest is not null && newest.CheckpointId != checkpoint?.Id
+            ? $"The newest signed checkpoint {newest.CheckpointId} has no stored heads (the record was deleted or replaced)."
+            : null;
     }
 
     /// <summary>

@@ -173,6 +173,29 @@ public sealed class TamperTests : IAsyncLifetime
         // ... and only the checkpoint shows it: the head at the checkpointed version differs.
         AssertBroken(await VerifyTenderAsync(tenderId), tenderId, tenderHead.Version);
         AssertBroken(await VerifyStoreAsync(), tenderId, tenderHead.Version);
+
+        // 6. ... so the same person edits the stored checkpoints' heads to the forged hash: the heads no longer hash to the
+        // digest the platform key signed, and every verification says so.
+        var forged = await ScalarAsync<string>($"select headers ->> 'hash' from {Events} where stream_id = $1 and version = $2", tenderId, tenderHead.Version);
+        await ExecAsync($$"""
+            update {{app.Schema}}.mt_doc_checkpointrecord set data = jsonb_set(data, '{streams}', (
+              select jsonb_agg(case when h ->> 'streamId' = $1 then jsonb_set(h, '{hash}', to_jsonb($2::text)) else h end)
+              from jsonb_array_elements(data -> 'streams') h))
+            """, tenderId.ToString("D"), forged);
+        foreach (var edited in new[] { await VerifyTenderAsync(tenderId), await VerifyStoreAsync() })
+        {
+            Assert.False(edited.GetProperty("valid").GetBoolean(), edited.ToString());
+            Assert.Contains("does not hold", edited.GetProperty("checkpointProblem").GetString());
+        }
+
+        // 7. Or deletes every stored checkpoint, so that nothing is compared: the chained CheckpointSigned events still
+        // name the newest one, whose heads are then missing.
+        await ExecAsync($"delete from {app.Schema}.mt_doc_checkpointrecord");
+        foreach (var emptied in new[] { await VerifyTenderAsync(tenderId), await VerifyStoreAsync() })
+        {
+            Assert.False(emptied.GetProperty("valid").GetBoolean(), emptied.ToString());
+            Assert.Contains("has no stored heads", emptied.GetProperty("checkpointProblem").GetString());
+        }
     }
 
     /// <summary>What someone with write access to the database could do: recompute every link of a stream with the platform's own code.</summary>
