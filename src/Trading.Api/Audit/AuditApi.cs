@@ -64,7 +64,8 @@ public static class AuditApi
                 if (after is < 0)
                     throw Refusal.Invalid("after", "after is a sequence number from a previous page (0 or more).");
                 var (tender, streams, _) = await TradeStreamsAsync(http, session, data, id, ct);
-                var items = await EventsAsync(data, session.DocumentStore.Options.Events.DatabaseSchemaName, streams, after ?? 0, ct);
+                var items = await EventsAsync(data, session.DocumentStore.Options.Events.DatabaseSchemaName, streams, after ?? 0,
+                    bidsSealed: !tender.OpeningConcluded, ct);
                 return TypedResults.Ok(new AuditEventPage(tender.Id, items.Take(EventPageSize).ToList(),
                     items.Count > EventPageSize ? items[EventPageSize - 1].Sequence : null));
             })
@@ -244,8 +245,11 @@ public static class AuditApi
         };
     }
 
+    private static readonly string CancelledAlias = TradeReferences.Alias(typeof(TenderCancelled));
+
     /// <summary>One row more than a page, so the caller knows whether another follows.</summary>
-    private static async Task<List<AuditEvent>> EventsAsync(NpgsqlDataSource data, string schema, IReadOnlyCollection<Guid> streams, long after, CancellationToken ct)
+    private static async Task<List<AuditEvent>> EventsAsync(NpgsqlDataSource data, string schema, IReadOnlyCollection<Guid> streams, long after,
+        bool bidsSealed, CancellationToken ct)
     {
         await using var command = data.CreateCommand(
             $"select seq_id, stream_id, version, type, timestamp, headers ->> '{HashChain.ActorHeader}', headers ->> '{HashChain.RoleHeader}', " +
@@ -267,6 +271,9 @@ public static class AuditApi
                 o.Remove("ciphertext");
                 elided.Add("ciphertext");
             }
+            // A cancellation during bidding refunds bidders whose bids are never opened: who they are stays sealed (as in the feed).
+            if (bidsSealed && body is JsonObject c && reader.GetString(3) == CancelledAlias && c.Remove("refunds"))
+                elided.Add("refunds");
             items.Add(new AuditEvent(reader.GetInt64(0), reader.GetGuid(1), reader.GetInt64(2), reader.GetString(3),
                 new DateTimeOffset(reader.GetDateTime(4)), Text(5), Text(6), Text(7), Text(8), Text(9), body, elided));
         }

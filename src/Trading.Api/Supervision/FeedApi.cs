@@ -13,7 +13,7 @@ namespace Trading.Api.Supervision;
 /// <summary>A feed row as a supervisor reads it (API.md, Supervision and audit).</summary>
 public sealed record FeedItem(
     long Position, long Sequence, Guid StreamId, long Version, string Type, DateTimeOffset Timestamp, string? Actor, string? Organisation,
-    string? Role, string? Address, string? Hash, Guid? TenderId, string? Jurisdiction, JsonElement Data);
+    string? Role, string? Address, string? Hash, Guid? TenderId, string? Jurisdiction, JsonElement Data, IReadOnlyList<string>? Elided);
 
 /// <summary>A page of the feed: <see cref="Next"/> is the <c>after</c> of the next request (the last position returned, or the same <c>after</c>).</summary>
 public sealed record FeedPage(IReadOnlyList<FeedItem> Items, long Next);
@@ -82,7 +82,7 @@ public static class FeedApi
             query = query.Where(r => r.Jurisdiction == null || r.Jurisdiction.StartsWith(scope));
         var rows = await query.OrderBy(r => r.Id).Take(limit).ToListAsync(ct);
         return [.. rows.Select(r => new FeedItem(r.Id, r.Sequence, r.StreamId, r.Version, r.Type, r.Timestamp, r.Actor, r.Organisation, r.Role,
-            r.Address, r.Hash, r.TenderId, r.Jurisdiction, r.Data))];
+            r.Address, r.Hash, r.TenderId, r.Jurisdiction, r.Data, r.Elided))];
     }
 
     /// <summary>

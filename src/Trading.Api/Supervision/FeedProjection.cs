@@ -17,7 +17,8 @@ namespace Trading.Api.Supervision;
 /// </summary>
 public sealed record FeedRow(
     long Id, long Sequence, Guid StreamId, long Version, string Type, DateTimeOffset Timestamp, string? Actor, string? Organisation,
-    string? Role, string? Address, string? Hash, Guid? TenderId, string? Jurisdiction, JsonElement Data);
+    string? Role, string? Address, string? Hash, Guid? TenderId, string? Jurisdiction, JsonElement Data,
+    IReadOnlyList<string>? Elided = null);
 
 /// <summary>An event the law keeps secret for now (a bid before the opening, a panel before the result): its row, waiting for a position.</summary>
 public sealed record FeedHeld(Guid Id, Guid TenderId, string Group, long Sequence, FeedRow Row);
@@ -68,6 +69,9 @@ public sealed class FeedProjection : SubscriptionBase
             var row = new FeedRow(0, e.Sequence, e.StreamId, e.Version, e.EventTypeName, e.Timestamp, Header(e, HashChain.ActorHeader),
                 Header(e, HashChain.OrganizationHeader), Header(e, HashChain.RoleHeader), Header(e, HashChain.AddressHeader),
                 Header(e, HashChain.HashHeader), tenderId, jurisdiction, data);
+            // Shown, but without the member naming bidders whose bids stay sealed (the row's hash then covers more than its data).
+            if (FeedSecrecy.NamesSealedBidders(e.Data) is { } named && !await BidsReleasedAsync(named.TenderId, released, operations, ct))
+                row = row with { Data = Without(data, named.Member), Elided = [named.Member] };
             if (FeedSecrecy.HeldWith(e.Data) is { } held && !released.Contains(Key(held.Group, held.TenderId)))
                 kept.Add(new FeedHeld(e.Id, held.TenderId, GroupName(held.Group), e.Sequence, row));
             else
@@ -97,6 +101,16 @@ public sealed class FeedProjection : SubscriptionBase
     private static string GroupName(SecretGroup group) => group == SecretGroup.Bids ? "bids" : "panel";
 
     private static string Key(SecretGroup group, Guid tenderId) => $"{GroupName(group)}:{tenderId:D}";
+
+    private static async Task<bool> BidsReleasedAsync(Guid tenderId, HashSet<string> released, IDocumentOperations operations, CancellationToken ct) =>
+        released.Contains(Key(SecretGroup.Bids, tenderId)) || await operations.LoadAsync<FeedRelease>(Key(SecretGroup.Bids, tenderId), ct) is not null;
+
+    private static JsonElement Without(JsonElement data, string member)
+    {
+        var o = System.Text.Json.Nodes.JsonObject.Create(data)!;
+        o.Remove(member);
+        return JsonSerializer.SerializeToElement(o);
+    }
 
     private static async Task<HashSet<string>> ReleasedAsync(EventRange page, IDocumentOperations operations, CancellationToken ct)
     {

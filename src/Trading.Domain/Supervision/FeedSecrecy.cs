@@ -40,6 +40,16 @@ public static class FeedSecrecy
         _ => null,
     };
 
+    /// <summary>
+    /// A member of a shown event that names sealed bidders, to leave out while the tender's bids are held: a cancellation
+    /// during bidding refunds every bidder's bond (<c>refunds[].bidderOrg</c>), yet its bids are never opened.
+    /// </summary>
+    public static (string Member, Guid TenderId)? NamesSealedBidders(object domainEvent) => domainEvent switch
+    {
+        Tenders.TenderCancelled { Refunds.Count: > 0 } e => ("refunds", e.TenderId),
+        _ => null,
+    };
+
     /// <summary>The groups an event releases for its tender: after it, their events are no longer secret.</summary>
     public static IReadOnlyList<(SecretGroup Group, Guid TenderId)> Releases(object domainEvent) => domainEvent switch
     {

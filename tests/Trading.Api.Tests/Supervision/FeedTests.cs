@@ -224,6 +224,37 @@ public sealed class FeedTests
     }
 
     [Fact]
+    public async Task A_cancellation_during_bidding_is_shown_without_the_refunds_that_name_the_sealed_bidders()
+    {
+        await using var app = WorkflowApp.Create();
+        var trade = await new Scenario(app).CastAsync();
+        var entryId = await trade.ApprovedEntryAsync();
+        var tenderId = await trade.PublishAsync(entryId, app.Clock.GetUtcNow().AddDays(25), bidBond: new { amount = "100000.00", currency = "CNY" });
+        var bidders = new List<Bidder>();
+        foreach (var name in new[] { "甲保密建设集团有限公司", "乙保密路桥工程有限公司" })
+        {
+            var bidder = await trade.BidderAsync(name);
+            await Scenario.Expect(await bidder.SubmitAsync(tenderId, Bidder.Seal(tenderId, bidder.Org, 9_000_000.00m)), HttpStatusCode.Created);
+            bidders.Add(bidder);
+        }
+        await Scenario.Expect(await trade.Agent.PostAsJsonAsync($"/api/tenders/{tenderId}/cancellation", new { reason = "项目取消" }), HttpStatusCode.OK);
+        await CaughtUpAsync(app);
+
+        var page = await trade.Supervisor.GetStringAsync($"/api/supervision/feed?after=0&limit={FeedApi.MaxLimit}");
+        var cancelled = JsonDocument.Parse(page).RootElement.GetProperty("items").EnumerateArray().Single(r => r.GetProperty("type").GetString() == "tender_cancelled");
+        Assert.False(cancelled.GetProperty("data").TryGetProperty("refunds", out _));
+        Assert.Equal(["refunds"], cancelled.GetProperty("elided").EnumerateArray().Select(e => e.GetString()));
+        var audit = await trade.Supervisor.GetStringAsync($"/api/audit/tenders/{tenderId}");
+        Assert.Contains("tender_cancelled", audit, StringComparison.Ordinal);
+        foreach (var bidder in bidders)
+        {
+            // Organisations are public (their registrations are platform-wide rows); which of them bid here is not.
+            Assert.DoesNotContain(bidder.Org.ToString(), cancelled.GetRawText(), StringComparison.OrdinalIgnoreCase);
+            Assert.DoesNotContain(bidder.Org.ToString(), audit, StringComparison.OrdinalIgnoreCase);
+        }
+    }
+
+    [Fact]
     public async Task Server_sent_events_replay_follow_live_and_resume_from_Last_Event_ID_without_repeats()
     {
         await using var app = WorkflowApp.Create();

@@ -62,4 +62,12 @@ public class FeedSecrecyTests
         Assert.Empty(FeedSecrecy.Releases(new ReportSigned(TenderId, MemberId, [], null, false, WindowEnd)));
         Assert.Empty(FeedSecrecy.Releases(new PanelDrawn(TenderId, 1, "00", [], [], WindowEnd)));
     }
+
+    [Fact]
+    public void A_cancellation_refunding_bonds_names_sealed_bidders_and_one_without_refunds_names_none()
+    {
+        var refund = new BondRefund(Guid.NewGuid(), new Trading.Domain.Shared.Money(100_000m, "CNY"));
+        Assert.Equal(("refunds", TenderId), FeedSecrecy.NamesSealedBidders(new TenderCancelled(TenderId, "终止", [refund], Published)));
+        Assert.Null(FeedSecrecy.NamesSealedBidders(new TenderCancelled(TenderId, "终止", [], Published)));
+    }
 }
