@@ -50,9 +50,7 @@ public sealed record Complaint(
         if (actor.Role != Role.Bidder)
             throw Separation.NotABidder(actor, tender.IsParty(org) ? Rulebook.TendereeNeverBids : Rulebook.ComplaintFiling,
                 "Complaints are filed by the tender's bidders (and, on its documents, by potential bidders).");
-        context.RequireNotSupervisory(org, command.ComplainantController, "take part as bidders");
-        if (Separation.IsOperatorRelated(org, command.ComplainantController, context.OperatorOrganizations))
-            throw Refusal.Breaks(Rulebook.OperatorNeverBids, "The trading centre's organisations, and those they control, never take part as bidders.");
+        Separation.RequireBidderSide(context, org, command.ComplainantController);
         if (tender.IsParty(org))
             throw Refusal.Breaks(Rulebook.TendereeNeverBids, "The tenderee or agent of a tender does not complain about its own trade.");
         var matter = command.Matter switch

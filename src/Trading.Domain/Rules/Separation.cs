@@ -40,4 +40,15 @@ public static class Separation
     /// </summary>
     public static bool IsOperatorRelated(Guid organization, Guid? controller, IReadOnlySet<Guid> operators) =>
         operators.Contains(organization) || (controller is { } c && operators.Contains(c));
+
+    /// <summary>
+    /// Who may take part on the bidders' side of a trade (object, complain): neither a supervising authority's organisation
+    /// nor the centre's, nor one either of them controls.
+    /// </summary>
+    public static void RequireBidderSide(Context context, Guid organization, Guid? controller)
+    {
+        context.RequireNotSupervisory(organization, controller, "take part as bidders");
+        if (IsOperatorRelated(organization, controller, context.OperatorOrganizations))
+            throw Refusal.Breaks(Rulebook.OperatorNeverBids, "The trading centre's organisations, and those they control, never take part as bidders.");
+    }
 }

@@ -88,9 +88,7 @@ public sealed partial record Tender
             throw Separation.NotABidder(actor, state.IsParty(org) ? Rulebook.TendereeNeverBids : stageRule,
                 command.Stage is "opening" or "result" ? "Objections at the opening and to the result are raised by the tender's bidders."
                     : "Objections to the tender documents are raised by potential bidders.");
-        context.RequireNotSupervisory(org, command.ObjectorController, "take part as bidders");
-        if (Separation.IsOperatorRelated(org, command.ObjectorController, context.OperatorOrganizations))
-            throw Refusal.Breaks(Rulebook.OperatorNeverBids, "The trading centre's organisations, and those they control, never take part as bidders.");
+        Separation.RequireBidderSide(context, org, command.ObjectorController);
         if (state.IsParty(org))
             throw Refusal.Breaks(Rulebook.TendereeNeverBids, "The tenderee or agent of a tender does not object to its own documents.");
         var stage = command.Stage switch

@@ -91,7 +91,9 @@ public sealed class HashChainTests(ITestOutputHelper output) : IAsyncLifetime
             Assert.Equal("forged", ((TenderPublished)first.Data).Title);
             var stamp = new AuditStamp(Header(first, HashChain.ActorHeader), Guid.Parse(Header(first, HashChain.OrganizationHeader)),
                 Header(first, HashChain.RoleHeader), Header(first, HashChain.AddressHeader));
-            var rehashed = HashChain.Next(HashChain.Genesis, HashChain.Canonical(tenderId, 1, first.EventTypeName, first.Timestamp, stamp, first.Data));
+            var link = new byte[32];
+            HashChain.Link(new CanonicalWriter(), link, tenderId, 1, first.EventTypeName, first.Timestamp, stamp, first.Data, HashChain.AppendTyped);
+            var rehashed = Convert.ToHexStringLower(link);
             await Exec(connection, $"update {app.Schema}.mt_events set headers = jsonb_set(headers, '{{hash}}', to_jsonb('{rehashed}'::text)) where stream_id = @s and version = 1", tenderId);
         }
         var forged = await VerifyAsync(tenderId);

@@ -76,14 +76,4 @@ public static class HashChain
         w.Integer(version);
         w.Raw((byte)'}');
     }
-
-    public static string Next(string previousHash, string canonical)
-    {
-        var previous = Convert.FromHexString(previousHash);
-        var body = Encoding.UTF8.GetBytes(canonical);
-        var input = new byte[previous.Length + body.Length];
-        previous.CopyTo(input, 0);
-        body.CopyTo(input, previous.Length);
-        return Convert.ToHexStringLower(SHA256.HashData(input));
-    }
 }
