@@ -43,7 +43,7 @@ internal static class AuditCommands
                     Output.Fail($"checkpoint file {path.Name}: {check.Problem}");
                     return 5;
                 }
-                Output.Ok($"checkpoint {saved.CheckpointId}: the signature ({saved.Kid}) over the digest of {saved.Count} heads verifies");
+                Output.Ok($"checkpoint {saved.Number} ({saved.CheckpointId}): the signature ({saved.Kid}) over the digests of {saved.Count} shown heads and the sealed ones verifies");
             }
             var token = r.GetValue(Cli.Token);
             if (string.IsNullOrWhiteSpace(token))
@@ -66,17 +66,21 @@ internal static class AuditCommands
             var broken = false;
             if (saved is not null)
             {
-                var digest = result.TryGetProperty("checkpoint", out var c) && c.ValueKind == JsonValueKind.Object ? c.GetProperty("digest").GetString() : null;
-                if (!string.Equals(digest, saved.Digest, StringComparison.Ordinal))
+                var kept = result.TryGetProperty("checkpoint", out var c) && c.ValueKind == JsonValueKind.Object ? c : (JsonElement?)null;
+                foreach (var (member, signed) in new[] { ("digest", saved.Digest), ("sealedDigest", saved.SealedDigest) })
                 {
-                    Output.Fail($"the platform's checkpoint {saved.CheckpointId} has other heads than the signed file (digest {digest ?? "none"})");
-                    broken = true;
+                    var digest = kept?.GetProperty(member).GetString();
+                    if (!string.Equals(digest, signed, StringComparison.Ordinal))
+                    {
+                        Output.Fail($"the platform's checkpoint {saved.CheckpointId} has other heads than the signed file ({member} {digest ?? "none"})");
+                        broken = true;
+                    }
                 }
             }
             var events = result.GetProperty("checkedEvents").GetInt64();
             if (result.GetProperty("valid").GetBoolean() && !broken)
             {
-                Output.Ok($"{events} events verified; every checkpointed head holds");
+                Output.Ok($"{events} events of the shown streams verified, and the sealed streams (uncounted); every checkpointed head holds");
                 return 0;
             }
             foreach (var b in result.GetProperty("broken").EnumerateArray())
@@ -100,7 +104,7 @@ internal static class AuditCommands
             }
             await File.WriteAllTextAsync(r.GetValue(output)!.FullName, body, ct);
             var file = JsonSerializer.Deserialize<CheckpointFile>(body, TradingJson.Options)!;
-            Output.Ok($"checkpoint {file.CheckpointId} ({file.Count} heads up to sequence {file.UpToSequence}) saved");
+            Output.Ok($"checkpoint {file.Number} ({file.CheckpointId}, {file.Count} shown heads and the sealed digest) saved");
             return 0;
         });
 

@@ -101,4 +101,4 @@ public sealed record ObjectionAnswered(Guid TenderId, Guid ObjectionId, DateTime
 /// <summary>A signed checkpoint of every stream head; the file itself is at <c>GET /api/audit/checkpoints/{checkpointId}</c>.</summary>
 [MessageUrn("trading:checkpoint-signed:v1"), EntityName("trading.checkpoint-signed")]
 public sealed record CheckpointSigned(
-    Guid CheckpointId, long UpToSequence, int Streams, string Digest, string Signature, string Kid, DateTimeOffset SignedAt);
+    Guid CheckpointId, long Number, int Streams, string Digest, string SealedDigest, string Signature, string Kid, DateTimeOffset SignedAt);

@@ -16,7 +16,7 @@ using Trading.Domain.Tenders;
 namespace Trading.Api.Audit;
 
 public sealed record CheckpointSummary(
-    Guid CheckpointId, long UpToSequence, int Streams, string Digest, string Signature, string Kid, DateTimeOffset SignedAt);
+    Guid CheckpointId, long Number, int Streams, string Digest, string SealedDigest, string Signature, string Kid, DateTimeOffset SignedAt);
 
 public sealed record CheckpointPage(IReadOnlyList<CheckpointSummary> Items, int Page, int PageSize, long Total);
 
@@ -28,7 +28,11 @@ public sealed record AuditEvent(
 /// <summary>A page of a trade's events in commit order; <see cref="Next"/> is the <c>after</c> of the next page, null at the end.</summary>
 public sealed record AuditEventPage(Guid TenderId, IReadOnlyList<AuditEvent> Items, long? Next);
 
-/// <summary>A verification's answer; <see cref="Checkpoint"/> names the checkpoint compared with and the digest recomputed from its heads.</summary>
+/// <summary>
+/// A verification's answer; <see cref="Checkpoint"/> names the checkpoint compared with and the digests recomputed from its
+/// heads. <see cref="CheckedEvents"/> counts the events of the streams shown at that moment: those still sealed are checked
+/// all the same, but how many events they hold is itself secret until their opening.
+/// </summary>
 public sealed record VerificationView(
     bool Valid, long CheckedEvents, BrokenLink? FirstBrokenAt, IReadOnlyList<BrokenStream> Broken, CheckpointSummary? Checkpoint,
     string? CheckpointProblem = null);
@@ -48,7 +52,7 @@ public static class AuditApi
                 var number = Math.Clamp(page ?? 1, 1, int.MaxValue / CheckpointPageSize);
                 var query = session.Events.QueryRawEventDataOnly<CheckpointSigned>();
                 var total = await query.CountAsync(ct);
-                var items = await query.OrderByDescending(c => c.UpToSequence).Skip((number - 1) * CheckpointPageSize).Take(CheckpointPageSize).ToListAsync(ct);
+                var items = await query.OrderByDescending(c => c.Number).Skip((number - 1) * CheckpointPageSize).Take(CheckpointPageSize).ToListAsync(ct);
                 return TypedResults.Ok(new CheckpointPage([.. items.Select(Summary)], number, CheckpointPageSize, total));
             })
             .AllowAnonymous();
@@ -89,10 +93,10 @@ public static class AuditApi
     private static Exception NoCheckpoint() => Refusal.NotFound("checkpoint");
 
     private static CheckpointSummary Summary(CheckpointSigned c) =>
-        new(c.CheckpointId, c.UpToSequence, c.Streams, c.Digest, c.Signature, c.Kid, c.SignedAt);
+        new(c.CheckpointId, c.Number, c.Streams, c.Digest, c.SealedDigest, c.Signature, c.Kid, c.SignedAt);
 
     private static Task<CheckpointRecord?> LatestAsync(IQuerySession session, CancellationToken ct) =>
-        session.Query<CheckpointRecord>().OrderByDescending(c => c.UpToSequence).FirstOrDefaultAsync(ct);
+        session.Query<CheckpointRecord>().OrderByDescending(c => c.Number).FirstOrDefaultAsync(ct);
 
     /// <summary>
     /// Recomputes the chains of <paramref name="streams"/> (all when null) and compares them with a checkpoint (the latest,
@@ -105,14 +109,24 @@ public static class AuditApi
         var checkpoint = checkpointId is { } cid
             ? await session.LoadAsync<CheckpointRecord>(cid, ct) ?? throw NoCheckpoint()
             : await LatestAsync(session, ct);
-        var heads = checkpoint is null ? null : Checkpoints.Sorted(checkpoint.Streams);
-        var result = await StoredChains.VerifyAsync(data, session.DocumentStore.Options.Events.DatabaseSchemaName, streams, heads, ct);
-        var problem = await CheckpointProblemAsync(session, keys, checkpoint, heads, latest: checkpointId is null, ct);
-        return new VerificationView(result.Valid && problem is null, result.CheckedEvents, result.FirstBrokenAt, result.Broken,
-            checkpoint is null ? null : new CheckpointSummary(checkpoint.Id, checkpoint.UpToSequence, heads!.Count, Checkpoints.Digest(heads),
-                checkpoint.Signature, checkpoint.Kid, checkpoint.SignedAt),
+        var full = checkpoint?.Full();
+        // A trade's set holds no sealed stream (bids join it with the opening); the whole store's count leaves them out.
+        var shown = streams is null ? await ShownStreamsAsync(session, ct) : null;
+        var result = await StoredChains.VerifyAsync(data, session.DocumentStore.Options.Events.DatabaseSchemaName, streams,
+            full is null ? null : [.. full.Streams!, .. full.Sealed!.Streams], ct, shown);
+        var problem = await CheckpointProblemAsync(session, keys, full, latest: checkpointId is null, ct);
+        return new VerificationView(result.Valid && problem is null, result.ShownEvents, result.FirstBrokenAt, result.Broken,
+            full is null ? null : new CheckpointSummary(full.CheckpointId, full.Number, full.Streams!.Count, Checkpoints.Digest(full.Streams!),
+                Checkpoints.Digest(full.Sealed!.Streams, full.Sealed.Salt), full.Signature, full.Kid, full.SignedAt),
             problem);
     }
+
+    /// <summary>
+    /// The streams whose events a count may include: those the head keeper holds as shown. A stream it has not seen yet (a
+    /// bid a moment old, say) is left out of the count until it has, as are the sealed ones.
+    /// </summary>
+    private static async Task<IReadOnlySet<Guid>> ShownStreamsAsync(IQuerySession session, CancellationToken ct) =>
+        (await session.Query<AuditHead>().Where(h => h.Held == null).Select(h => h.Id).ToListAsync(ct)).ToHashSet();
 
     /// <summary>
     /// The stored heads are only as good as the signature over them: anyone with write access to the database could edit
@@ -120,19 +134,19 @@ public static class AuditApi
     /// compared with by default must be the one the newest chained <see cref="CheckpointSigned"/> names (deleting records
     /// would otherwise fall back to an older checkpoint, or to none).
     /// </summary>
-    private static async Task<string?> CheckpointProblemAsync(IQuerySession session, PlatformKeys keys, CheckpointRecord? checkpoint,
-        IReadOnlyList<CheckpointHead>? heads, bool latest, CancellationToken ct)
+    private static async Task<string?> CheckpointProblemAsync(IQuerySession session, PlatformKeys keys, CheckpointFile? checkpoint,
+        bool latest, CancellationToken ct)
     {
         if (checkpoint is not null)
         {
-            var check = Checkpoints.Verify(checkpoint.File() with { Streams = heads }, keys.Signer.Jwks);
+            var check = Checkpoints.Verify(checkpoint, keys.Signer.Jwks);
             if (!check.Valid)
-                return $"The stored checkpoint {checkpoint.Id} does not hold: {check.Problem}";
+                return $"The stored checkpoint {checkpoint.CheckpointId} does not hold: {check.Problem}";
         }
         if (!latest)
             return null;
-        var newest = await session.Events.QueryRawEventDataOnly<CheckpointSigned>().OrderByDescending(c => c.UpToSequence).FirstOrDefaultAsync(ct);
-        return newest is not null && newest.CheckpointId != checkpoint?.Id
+        var newest = await session.Events.QueryRawEventDataOnly<CheckpointSigned>().OrderByDescending(c => c.Number).FirstOrDefaultAsync(ct);
+        return newest is not null && newest.CheckpointId != checkpoint?.CheckpointId
             ? $"The newest signed checkpoint {newest.CheckpointId} has no stored heads (the record was deleted or replaced)."
             : null;
     }

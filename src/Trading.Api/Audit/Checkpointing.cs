@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using JasperFx.Events;
 using JasperFx.Events.Daemon;
 using JasperFx.Events.Projections;
@@ -14,21 +15,38 @@ using Trading.Domain.Supervision;
 
 namespace Trading.Api.Audit;
 
-/// <summary>A stream's last link as the head keeper last saw it, with the global sequence of that event.</summary>
-public sealed record AuditHead(Guid Id, long Version, string Hash, long Sequence);
+/// <summary>
+/// A stream's last link as the head keeper last saw it, with the global sequence of that event (kept here, never published)
+/// and, while a secret group holds the stream, that group's key (<see cref="FeedSecrecy.Key"/>).
+/// </summary>
+public sealed record AuditHead(Guid Id, long Version, string Hash, long Sequence, string? Held = null);
 
-/// <summary>A signed checkpoint with its full list of heads, kept by the platform; <c>GET /api/audit/checkpoints/{id}</c> serves it without them.</summary>
+/// <summary>The head keeper saw the event that releases a held group ("bids:{tender}"): its streams' heads are no longer sealed.</summary>
+public sealed record AuditRelease(string Id);
+
+/// <summary>
+/// A signed checkpoint with its full lists of heads, kept by the platform; <c>GET /api/audit/checkpoints/{id}</c> serves it
+/// without them. <see cref="UpToSequence"/> (the newest shown event it covers) stays here: it says when a checkpoint is due.
+/// </summary>
 public sealed record CheckpointRecord(
-    Guid Id, long UpToSequence, DateTimeOffset SignedAt, IReadOnlyList<CheckpointHead> Streams, string Digest, string Kid, string Signature)
+    Guid Id, long Number, long UpToSequence, DateTimeOffset SignedAt, IReadOnlyList<CheckpointHead> Streams, SealedHeads Sealed,
+    string Digest, string SealedDigest, string Kid, string Signature)
 {
-    /// <summary>The published file: the signed digest and count, never the heads (see <see cref="CheckpointFile"/>).</summary>
-    public CheckpointFile File() => new(Checkpoints.FormatName, Id, UpToSequence, SignedAt, Streams.Count, Digest, Kid, Signature);
+    /// <summary>The published file: the signed digests and the shown count, never the heads (see <see cref="CheckpointFile"/>).</summary>
+    public CheckpointFile File() => new(Checkpoints.FormatName, Id, Number, SignedAt, Streams.Count, Digest, SealedDigest, Kid, Signature);
+
+    /// <summary>The file with the heads the platform keeps, to check them against the signature.</summary>
+    public CheckpointFile Full() => File() with { Streams = Checkpoints.Sorted(Streams), Sealed = Sealed with { Streams = Checkpoints.Sorted(Sealed.Streams) } };
+
+    public IEnumerable<CheckpointHead> AllHeads => Streams.Concat(Sealed.Streams);
 }
 
 /// <summary>
 /// Keeps every stream's head incrementally: the async daemon hands it every committed event in global sequence order, and
 /// the newest event of each stream in a page overwrites that stream's <see cref="AuditHead"/>, committed by Marten with the
-/// page's progress. The store is never rescanned; the checkpoint writer signs the heads as they stand.
+/// page's progress. A head is marked held while its event belongs to a group <see cref="FeedSecrecy"/> keeps secret and
+/// that group was not yet released; the releasing event clears the mark on the group's heads. The store is never rescanned;
+/// the checkpoint writer signs the heads as they stand.
 /// </summary>
 public sealed class AuditHeadKeeper : SubscriptionBase
 {
@@ -41,58 +59,97 @@ public sealed class AuditHeadKeeper : SubscriptionBase
         Options.BatchSize = 1000;
     }
 
-    public override Task<IChangeListener> ProcessEventsAsync(EventRange page, ISubscriptionController controller,
+    public override async Task<IChangeListener> ProcessEventsAsync(EventRange page, ISubscriptionController controller,
         IDocumentOperations operations, CancellationToken cancellationToken)
     {
-        foreach (var e in page.Events.GroupBy(e => e.StreamId).Select(g => g.MaxBy(e => e.Version)!))
-            operations.Store(new AuditHead(e.StreamId, e.Version, e.GetHeader(HashChain.HashHeader)?.ToString() ?? "", e.Sequence));
-        return Task.FromResult<IChangeListener>(NullChangeListener.Instance);
+        var keys = page.Events.Select(e => FeedSecrecy.HeldWith(e.Data)).OfType<(SecretGroup Group, Guid TenderId)>()
+            .Select(h => FeedSecrecy.Key(h.Group, h.TenderId)).Distinct().ToArray();
+        var released = keys.Length == 0 ? new HashSet<string>()
+            : (await operations.LoadManyAsync<AuditRelease>(cancellationToken, keys)).Select(r => r.Id).ToHashSet(StringComparer.Ordinal);
+        var heads = new Dictionary<Guid, AuditHead>();
+        foreach (var e in page.Events)
+        {
+            var held = FeedSecrecy.HeldWith(e.Data) is { } h && FeedSecrecy.Key(h.Group, h.TenderId) is var key && !released.Contains(key) ? key : null;
+            heads[e.StreamId] = new AuditHead(e.StreamId, e.Version, e.GetHeader(HashChain.HashHeader)?.ToString() ?? "", e.Sequence, held);
+            foreach (var (group, tender) in FeedSecrecy.Releases(e.Data))
+            {
+                var opened = FeedSecrecy.Key(group, tender);
+                if (!released.Add(opened))
+                    continue;
+                operations.Store(new AuditRelease(opened));
+                foreach (var head in heads.Values.Where(x => x.Held == opened).ToList())
+                    heads[head.Id] = head with { Held = null };
+                foreach (var head in await operations.Query<AuditHead>().Where(x => x.Held == opened).ToListAsync(cancellationToken))
+                    heads.TryAdd(head.Id, head with { Held = null });
+            }
+        }
+        foreach (var head in heads.Values)
+            operations.Store(head);
+        return NullChangeListener.Instance;
     }
 }
 
 /// <summary>
-/// Every <c>Trading:Audit:CheckpointSeconds</c>, if any stream but the checkpoint stream moved since the last checkpoint,
-/// signs the heads the keeper holds: the sorted list, its digest and an ES256 signature with the receipt key (same JWKS kid),
-/// appended as <see cref="CheckpointSigned"/> to the checkpoint stream through the normal write path (so it is chained like
-/// every stream) and kept in full as a <see cref="CheckpointRecord"/> in the same transaction. A checkpoint never lists its
-/// own event: its heads are those up to <c>upToSequence</c>, and its event is appended after them; the next checkpoint
-/// lists the checkpoint stream up to the previous checkpoint. Several nodes may run it: the append expects the
-/// checkpoint stream's version, so one of two racing writers fails and tries again next round.
+/// Every <c>Trading:Audit:CheckpointSeconds</c>, if a shown stream other than the checkpoint stream moved since the last
+/// checkpoint — or <c>Trading:Audit:CheckpointHeartbeatSeconds</c> passed since it, whatever moved — signs the heads the
+/// keeper holds: the shown ones and the sealed ones (with a fresh random salt), their digests and an ES256 signature with
+/// the receipt key (same JWKS kid), appended as <see cref="CheckpointSigned"/> to the checkpoint stream through the normal
+/// write path (so it is chained like every stream) and kept in full as a <see cref="CheckpointRecord"/> in the same
+/// transaction. A bid alone never makes a checkpoint due: its heads wait for the next shown change or the heartbeat, so the
+/// checkpoints' cadence says nothing about bids either. A checkpoint never lists its own event; the next one lists the
+/// checkpoint stream up to the previous checkpoint. Several nodes may run it: the append expects the checkpoint stream's
+/// version, so one of two racing writers fails and tries again next round.
 /// </summary>
 public sealed class CheckpointWriter(IDocumentStore store, PlatformKeys keys, TimeProvider clock, IConfiguration config, ILogger<CheckpointWriter> log)
     : PeriodicWork(TimeSpan.FromSeconds(config.GetValue("Trading:Audit:CheckpointSeconds", 60.0)), log)
 {
+    private readonly TimeSpan heartbeat = TimeSpan.FromSeconds(config.GetValue("Trading:Audit:CheckpointHeartbeatSeconds", 3600.0));
+
     protected override Task RunOnceAsync(CancellationToken ct) => WriteAsync(ct);
 
     public async Task<CheckpointRecord?> WriteAsync(CancellationToken ct)
     {
         await using var session = store.LightweightSession();
-        var last = await session.Query<CheckpointRecord>().OrderByDescending(c => c.UpToSequence).Select(c => c.UpToSequence)
-            .FirstOrDefaultAsync(ct);
+        var last = await session.Query<CheckpointRecord>().OrderByDescending(c => c.Number).FirstOrDefaultAsync(ct);
         // One statement: one snapshot of the heads.
         var heads = await session.Query<AuditHead>().ToListAsync(ct);
-        if (!heads.Any(h => h.Sequence > last && h.Id != Checkpoints.StreamId))
-            return null;
-        var sorted = Checkpoints.Sorted(heads.Select(h => new CheckpointHead(h.Id, h.Version, h.Hash)));
-        var upTo = heads.Max(h => h.Sequence);
-        var digest = Checkpoints.Digest(sorted);
-        // Milliseconds: the API writes times with three fraction digits, and the file's signedAt is part of what is signed.
+        var shown = heads.Where(h => h.Held is null).ToList();
+        var upTo = shown.Where(h => h.Id != Checkpoints.StreamId).Select(h => h.Sequence).DefaultIfEmpty(0).Max();
         var at = clock.GetUtcNow();
+        if (upTo <= (last?.UpToSequence ?? 0) && (last is null || at - last.SignedAt < heartbeat))
+            return null;
+        var version = (await session.Events.FetchStreamStateAsync(Checkpoints.StreamId, ct))?.Version ?? 0;
+        // Each record is stored with its event: a stream ahead of the records means records were removed, and signing the
+        // heads as they stand now would bless whatever was forged meanwhile. Verification reports it; an operator restores them.
+        if (version != (last?.Number ?? 0))
+        {
+            log.LogError("The checkpoint stream is at {Version} but the newest stored checkpoint is {Number}: no checkpoint is signed until the records are restored",
+                version, last?.Number ?? 0);
+            return null;
+        }
+        var sorted = Checkpoints.Sorted(shown.Select(Head));
+        var salt = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
+        var sealedHeads = new SealedHeads(salt, Checkpoints.Sorted(heads.Where(h => h.Held is not null).Select(Head)));
+        var digest = Checkpoints.Digest(sorted);
+        var sealedDigest = Checkpoints.Digest(sealedHeads.Streams, salt);
+        // Milliseconds: the API writes times with three fraction digits, and the file's signedAt is part of what is signed.
         var now = new DateTimeOffset(at.UtcTicks - at.UtcTicks % TimeSpan.TicksPerMillisecond, TimeSpan.Zero);
         var id = Guid.CreateVersion7(now);
-        var signature = keys.Signer.SignDetached(Checkpoints.Statement(id, upTo, now, sorted.Count, digest));
-        var signed = new CheckpointSigned(id, upTo, sorted.Count, digest, signature, keys.Signer.Kid, now);
+        var number = version + 1;
+        var signature = keys.Signer.SignDetached(Checkpoints.Statement(id, number, now, sorted.Count, digest, sealedDigest));
+        var signed = new CheckpointSigned(id, number, sorted.Count, digest, sealedDigest, signature, keys.Signer.Kid, now);
 
-        var version = (await session.Events.FetchStreamStateAsync(Checkpoints.StreamId, ct))?.Version ?? 0;
         var previous = version == 0 ? HashChain.Genesis
             : (await EventWriter.HeadsAsync(session, [Checkpoints.StreamId], ct))[Checkpoints.StreamId].Hash;
         EventWriter.Append(session, Checkpoints.StreamId, version, previous, [signed], Opening.Platform, now);
-        var record = new CheckpointRecord(id, upTo, now, sorted, digest, keys.Signer.Kid, signature);
+        var record = new CheckpointRecord(id, number, upTo, now, sorted, sealedHeads, digest, sealedDigest, keys.Signer.Kid, signature);
         session.Store(record);
         await session.SaveChangesAsync(ct);
-        log.LogInformation("Checkpoint {CheckpointId} signed: {Streams} streams up to sequence {Sequence}", id, sorted.Count, upTo);
+        log.LogInformation("Checkpoint {Number} ({CheckpointId}) signed", number, id);
         return record;
     }
+
+    private static CheckpointHead Head(AuditHead h) => new(h.Id, h.Version, h.Hash);
 }
 
 public static class Checkpointing
@@ -107,8 +164,9 @@ public static class Checkpointing
         var roles = NodeRoles.From(config);
         builder.Services.ConfigureMarten(o =>
         {
-            o.Schema.For<AuditHead>();
-            o.Schema.For<CheckpointRecord>().Index(x => x.UpToSequence);
+            o.Schema.For<AuditHead>().Index(x => x.Held!);
+            o.Schema.For<AuditRelease>();
+            o.Schema.For<CheckpointRecord>().Index(x => x.Number);
         });
         if (!config.GetValue("Trading:Audit:Enabled", roles.Workflow))
             return builder;

@@ -100,7 +100,7 @@ public sealed class FeedProjection : SubscriptionBase
 
     private static string GroupName(SecretGroup group) => group == SecretGroup.Bids ? "bids" : "panel";
 
-    private static string Key(SecretGroup group, Guid tenderId) => $"{GroupName(group)}:{tenderId:D}";
+    private static string Key(SecretGroup group, Guid tenderId) => FeedSecrecy.Key(group, tenderId);
 
     private static async Task<bool> BidsReleasedAsync(Guid tenderId, HashSet<string> released, IDocumentOperations operations, CancellationToken ct) =>
         released.Contains(Key(SecretGroup.Bids, tenderId)) || await operations.LoadAsync<FeedRelease>(Key(SecretGroup.Bids, tenderId), ct) is not null;

@@ -20,6 +20,9 @@ public static class FeedSecrecy
 {
     public static Rule RuleOf(SecretGroup group) => group == SecretGroup.Bids ? Rulebook.DownloaderSecrecy : Rulebook.PanelSecrecy;
 
+    /// <summary>A tender's held group as one key ("bids:{tender}", "panel:{tender}"), as the readers of this secrecy store it.</summary>
+    public static string Key(SecretGroup group, Guid tenderId) => $"{(group == SecretGroup.Bids ? "bids" : "panel")}:{tenderId:D}";
+
     /// <summary>The group and tender an event waits with, or null when it may be shown at once.</summary>
     public static (SecretGroup Group, Guid TenderId)? HeldWith(object domainEvent) => domainEvent switch
     {

@@ -5,6 +5,7 @@ using System.Text.Json;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using Trading.Api.Audit;
 using Trading.Api.Infrastructure.Audit;
 using Trading.Api.Tests.Infrastructure;
 using Trading.Domain.Sealing;
@@ -85,13 +86,14 @@ public sealed class TamperTests : IAsyncLifetime
         var (tenderId, bidders) = await trade.OpenedTenderAsync([9_800_000.00m, 9_650_000.50m, 9_900_000.00m]);
         // Every event of the trade is under a checkpoint before anything is touched.
         var last = await ScalarAsync<long>($"select max(seq_id) from {Events} where stream_id <> $1", Checkpoints.StreamId);
+        await using var heads = app.Services.GetRequiredService<IDocumentStore>().QuerySession();
         var file = await TradingApp.Until(async () =>
         {
             var response = await app.CreateClient().GetAsync("/api/audit/checkpoints/latest");
             if (response.StatusCode != HttpStatusCode.OK)
                 return null;
             var f = await response.Content.ReadFromJsonAsync<CheckpointFile>(TradingApp.JsonOptions);
-            return f!.UpToSequence >= last ? f : null;
+            return (await heads.LoadAsync<CheckpointRecord>(f!.CheckpointId))!.UpToSequence >= last ? f : null;
         }, what: "a checkpoint over the trade");
 
         // The file verifies with the JWKS the platform serves, and a file with another digest does not. It publishes no head:
@@ -102,8 +104,7 @@ public sealed class TamperTests : IAsyncLifetime
         var raw = await app.CreateClient().GetStringAsync($"/api/audit/checkpoints/{file.CheckpointId}");
         Assert.All(bidders, b => Assert.DoesNotContain(b.BidId(tenderId).ToString(), raw, StringComparison.OrdinalIgnoreCase));
         Assert.False(Checkpoints.Verify(file with { Digest = new string('0', 64) }, jwks).Valid);
-        await using var heads = app.Services.GetRequiredService<IDocumentStore>().QuerySession();
-        var record = (await heads.LoadAsync<Trading.Api.Audit.CheckpointRecord>(file.CheckpointId))!;
+        var record = (await heads.LoadAsync<CheckpointRecord>(file.CheckpointId))!;
         Assert.Equal((file.Count, file.Digest), (record.Streams.Count, Checkpoints.Digest(Checkpoints.Sorted(record.Streams))));
         var tenderHead = record.Streams.Single(h => h.StreamId == tenderId);
 
@@ -189,13 +190,17 @@ public sealed class TamperTests : IAsyncLifetime
         }
 
         // 7. Or deletes every stored checkpoint, so that nothing is compared: the chained CheckpointSigned events still
-        // name the newest one, whose heads are then missing.
+        // name the newest one, whose heads are then missing; and the writer signs nothing over the forged store meanwhile,
+        // however long it waits.
         await ExecAsync($"delete from {app.Schema}.mt_doc_checkpointrecord");
+        app.Advance(TimeSpan.FromDays(1));
+        Assert.Null(await app.Services.GetRequiredService<CheckpointWriter>().WriteAsync(CancellationToken.None));
         foreach (var emptied in new[] { await VerifyTenderAsync(tenderId), await VerifyStoreAsync() })
         {
             Assert.False(emptied.GetProperty("valid").GetBoolean(), emptied.ToString());
             Assert.Contains("has no stored heads", emptied.GetProperty("checkpointProblem").GetString());
         }
+        Assert.Equal(0L, await ScalarAsync<long>($"select count(*) from {app.Schema}.mt_doc_checkpointrecord"));
     }
 
     /// <summary>What someone with write access to the database could do: recompute every link of a stream with the platform's own code.</summary>

@@ -12,7 +12,9 @@ namespace Trading.Api.Infrastructure.Audit;
 /// <summary>A stream whose chain or checkpointed head does not hold, at the first version that fails.</summary>
 public sealed record BrokenStream(Guid StreamId, long Version, string Reason);
 
-public sealed record StoreVerification(bool Valid, long CheckedEvents, int Streams, BrokenLink? FirstBrokenAt, IReadOnlyList<BrokenStream> Broken);
+/// <summary>The outcome; <see cref="ShownEvents"/> counts the checked events of the streams the caller may count (all when not told).</summary>
+public sealed record StoreVerification(
+    bool Valid, long CheckedEvents, int Streams, BrokenLink? FirstBrokenAt, IReadOnlyList<BrokenStream> Broken, long ShownEvents);
 
 /// <summary>
 /// Verifies hash chains from the raw rows of mt_events (read with Npgsql in global sequence order, no Marten deserialisation),
@@ -27,7 +29,7 @@ public sealed record StoreVerification(bool Valid, long CheckedEvents, int Strea
 public static class StoredChains
 {
     public static async Task<StoreVerification> VerifyAsync(NpgsqlDataSource data, string schema, IReadOnlyCollection<Guid>? streams,
-        IReadOnlyList<CheckpointHead>? checkpoint, CancellationToken ct)
+        IReadOnlyList<CheckpointHead>? checkpoint, CancellationToken ct, IReadOnlySet<Guid>? shown = null)
     {
         var expected = (checkpoint ?? []).Where(h => streams is null || streams.Contains(h.StreamId)).ToDictionary(h => h.StreamId);
         // Streams are independent chains. The whole store is split by stream (the last byte of its id) into one share per
@@ -47,8 +49,10 @@ public static class StoredChains
                 broken.Add(new BrokenStream(head.StreamId, s.Version + 1, $"the stream ends before its checkpointed version {head.Version}"));
         }
         var first = broken.FirstOrDefault();
-        return new StoreVerification(broken.Count == 0, workers.Sum(w => w.Checked), workers.Sum(w => w.State.Count),
-            first is null ? null : new BrokenLink(first.StreamId, first.Version), broken);
+        var checkedEvents = workers.Sum(w => w.Checked);
+        return new StoreVerification(broken.Count == 0, checkedEvents, workers.Sum(w => w.State.Count),
+            first is null ? null : new BrokenLink(first.StreamId, first.Version), broken,
+            shown is null ? checkedEvents : workers.Sum(w => w.State.Where(s => shown.Contains(s.Key)).Sum(s => s.Value.Events)));
     }
 
     /// <summary>The share a stream falls in: the last byte of its id (uuid_send's, big-endian), as the share's query selects it.</summary>
@@ -60,6 +64,7 @@ public static class StoredChains
     private sealed class StreamState
     {
         public long Version;
+        public long Events;
         public readonly byte[] Hash = new byte[32];
         public bool Broken;
     }
@@ -143,6 +148,7 @@ public static class StoredChains
         {
             if (!State.TryGetValue(row.StreamId, out var s))
                 State[row.StreamId] = s = new StreamState();
+            s.Events++;
             if (s.Broken)
                 return;
             var version = row.Version;

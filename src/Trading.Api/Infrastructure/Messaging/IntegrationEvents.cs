@@ -57,7 +57,7 @@ public static class IntegrationEvents
             e.StartedAt, e.YellowAt, e.DueAt),
         D.Supervision.AlertRaised e => new C.AlertRaised(e.AlertId, e.Step, Camel(e.Level.ToString()), e.SubjectId, e.TenderId, e.EntryId,
             e.Jurisdiction, e.DueAt, e.RaisedAt),
-        D.Supervision.CheckpointSigned e => new C.CheckpointSigned(e.CheckpointId, e.UpToSequence, e.Streams, e.Digest, e.Signature, e.Kid, e.SignedAt),
+        D.Supervision.CheckpointSigned e => new C.CheckpointSigned(e.CheckpointId, e.Number, e.Streams, e.Digest, e.SealedDigest, e.Signature, e.Kid, e.SignedAt),
         D.Supervision.ObligationMet e => new C.ObligationMet(e.AlertId, e.Step, e.SubjectId, e.TenderId, e.EntryId, e.Jurisdiction, e.MetAt, e.Late),
         D.Experts.ExpertRegistered e => new C.ExpertRegistered(e.ExpertId, e.Jurisdiction, Camel(e.Status.ToString()), e.RegisteredAt),
         D.Experts.ExpertUpdated e => new C.ExpertUpdated(e.ExpertId, e.Jurisdiction, Camel(e.Status.ToString()), e.UpdatedAt),

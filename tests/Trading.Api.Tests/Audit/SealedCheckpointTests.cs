@@ -1,0 +1,126 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using Trading.Api.Audit;
+using Trading.Api.Tests.Infrastructure;
+using Trading.Domain.Sealing;
+using Trading.Domain.Supervision;
+
+namespace Trading.Api.Tests.Audit;
+
+/// <summary>
+/// Sealed bids are under the checkpoints, yet nothing published moves with them (downloader-secrecy): no checkpoint is due for a
+/// bid alone, the next one shows the same count and digest of shown heads, the whole-store verification counts the same events,
+/// and the sealed heads hide behind a digest salted afresh — while deleting a sealed bid stream is still reported.
+/// </summary>
+public sealed class SealedCheckpointTests : IAsyncLifetime
+{
+    private TradingApp app = null!;
+    private Scenario trade = null!;
+
+    public async Task InitializeAsync()
+    {
+        // The test signs checkpoints itself: the writer's own round comes once at start and then not for an hour.
+        app = new TradingApp(new Dictionary<string, string?>
+        {
+            ["Trading:Audit:Enabled"] = "true",
+            ["Trading:Audit:CheckpointSeconds"] = "3600",
+            ["Trading:Audit:CheckpointHeartbeatSeconds"] = "3600",
+        });
+        trade = await new Scenario(app).CastAsync();
+    }
+
+    public async Task DisposeAsync() => await app.DisposeAsync();
+
+    private async Task<AuditHead?> HeadAsync(Guid streamId)
+    {
+        await using var session = app.Services.GetRequiredService<IDocumentStore>().QuerySession();
+        return await session.LoadAsync<AuditHead>(streamId);
+    }
+
+    private async Task<JsonElement> VerifyStoreAsync() =>
+        await Scenario.Expect(await trade.Supervisor.GetAsync("/api/audit/verification"), HttpStatusCode.OK);
+
+    private async Task<CheckpointFile> LatestAsync() =>
+        (await app.CreateClient().GetFromJsonAsync<CheckpointFile>("/api/audit/checkpoints/latest", TradingApp.JsonOptions))!;
+
+    private Task KeeperSeesCheckpointsAsync() => TradingApp.Until(async () =>
+    {
+        await using var session = app.Services.GetRequiredService<IDocumentStore>().QuerySession();
+        var newest = await session.Query<CheckpointRecord>().OrderByDescending(c => c.Number).FirstAsync();
+        return (await HeadAsync(Checkpoints.StreamId))?.Version >= newest.Number ? "seen" : null;
+    }, what: "the keeper to see the newest checkpoint");
+
+    [Fact]
+    public async Task A_sealed_bid_moves_no_published_number_yet_deleting_its_stream_is_reported()
+    {
+        var writer = app.Services.GetRequiredService<CheckpointWriter>();
+        var (_, tenderId) = await trade.PublishedTenderAsync();
+        var bidders = new[] { await trade.BidderAsync("投标人甲有限公司"), await trade.BidderAsync("投标人乙有限公司"), await trade.BidderAsync("投标人丙有限公司") };
+        // Everything shown so far is under a checkpoint.
+        var lastOrg = bidders[^1].Org;
+        await TradingApp.Until(async () => await HeadAsync(lastOrg), what: "the head keeper to see the last registration");
+        Assert.NotNull(await writer.WriteAsync(CancellationToken.None));
+        await KeeperSeesCheckpointsAsync();
+        // A second one, on the heartbeat, lists the checkpoint stream too (a checkpoint never lists its own event).
+        app.Advance(TimeSpan.FromHours(1));
+        var before = await writer.WriteAsync(CancellationToken.None);
+        Assert.NotNull(before);
+        await KeeperSeesCheckpointsAsync();
+        var published = await LatestAsync();
+        var counted = (await VerifyStoreAsync()).GetProperty("checkedEvents").GetInt64();
+
+        foreach (var bidder in bidders)
+            await Scenario.Expect(await bidder.SubmitAsync(tenderId, Bidder.Seal(tenderId, bidder.Org, 9_000_000m)), HttpStatusCode.Created);
+        await Scenario.Expect(await bidders[0].ReplaceAsync(tenderId, Bidder.Seal(tenderId, bidders[0].Org, 8_900_000m)), HttpStatusCode.OK);
+        foreach (var bidder in bidders)
+        {
+            var head = await TradingApp.Until(async () => await HeadAsync(bidder.BidId(tenderId)), what: "the keeper to see the bid");
+            Assert.Equal(FeedSecrecy.Key(SecretGroup.Bids, tenderId), head.Held);
+        }
+
+        // Only sealed streams moved: no checkpoint is due, and the whole-store count is what it was.
+        Assert.Null(await writer.WriteAsync(CancellationToken.None));
+        var verified = await VerifyStoreAsync();
+        Assert.True(verified.GetProperty("valid").GetBoolean(), verified.ToString());
+        Assert.Equal(counted, verified.GetProperty("checkedEvents").GetInt64());
+
+        // The heartbeat signs anyway: the same shown heads but the checkpoint stream's, so the same count; a sealed digest that
+        // changed, as it does every time.
+        app.Advance(TimeSpan.FromHours(1));
+        var beat = await writer.WriteAsync(CancellationToken.None);
+        Assert.NotNull(beat);
+        var after = await LatestAsync();
+        Assert.Equal((published.Number + 1, published.Count), (after.Number, after.Count));
+        Assert.Equal(before.Streams.Where(h => h.StreamId != Checkpoints.StreamId), beat.Streams.Where(h => h.StreamId != Checkpoints.StreamId));
+        Assert.NotEqual(published.SealedDigest, after.SealedDigest);
+        var jwks = (await app.CreateClient().GetFromJsonAsync<Jwks>("/api/platform/signing-keys", TradingApp.JsonOptions))!;
+        Assert.True(Checkpoints.Verify(after, jwks).Valid);
+        Assert.True(Checkpoints.Verify(beat.Full(), jwks).Valid);
+        Assert.Equal(bidders.Select(b => b.BidId(tenderId)).Order(), beat.Sealed.Streams.Select(h => h.StreamId).Order());
+        Assert.DoesNotContain(beat.Streams, h => bidders.Any(b => b.BidId(tenderId) == h.StreamId));
+        // The listing and the chained event show the same numbers, and nothing that counts the store's events.
+        var listed = await app.CreateClient().GetStringAsync("/api/audit/checkpoints");
+        Assert.DoesNotContain("upToSequence", listed, StringComparison.OrdinalIgnoreCase);
+
+        // A sealed bid stream deleted is reported against the sealed heads the checkpoint signed.
+        var deleted = bidders[1].BidId(tenderId);
+        await using var data = NpgsqlDataSource.Create(app.Settings["ConnectionStrings:Trading"]!);
+        await using (var command = data.CreateCommand($"delete from {app.Schema}.mt_events where stream_id = $1"))
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = deleted });
+            await command.ExecuteNonQueryAsync();
+        }
+        await using (var command = data.CreateCommand($"delete from {app.Schema}.mt_streams where id = $1"))
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = deleted });
+            await command.ExecuteNonQueryAsync();
+        }
+        var broken = await VerifyStoreAsync();
+        Assert.False(broken.GetProperty("valid").GetBoolean(), broken.ToString());
+        Assert.Contains(broken.GetProperty("broken").EnumerateArray(), b => b.GetProperty("streamId").GetGuid() == deleted);
+    }
+}
