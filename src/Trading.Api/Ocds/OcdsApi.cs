@@ -8,7 +8,10 @@ namespace Trading.Api.Ocds;
 /// <summary>
 /// The OCDS 1.1 publication (anonymous, read-only): release packages paged by position (204 No Content, with the cursor in
 /// the Link header, once nothing follows it), and a record package per ocid with its compiled release. The releases are
-/// written by <see cref="OcdsProjection"/>, run by the async daemon on workflow nodes.
+/// written by <see cref="OcdsProjection"/>, run by the async daemon on workflow nodes. The cursor (<c>after</c>, a release's
+/// position) and the release ids (<c>{ocid}-{n}</c>) are the publication's own counts, gap-free over what it published, never
+/// the store's global sequence: that counts the sealed bids too, so any number taken from it would let a reader count bids
+/// hidden until the opening.
 /// </summary>
 public static class OcdsApi
 {
@@ -23,6 +26,7 @@ public static class OcdsApi
             o.Projections.Add(new OcdsProjection(prefix), ProjectionLifecycle.Async, OcdsProjection.Name);
             o.Schema.For<OcdsRelease>().Index(x => x.Position).Index(x => x.Ocid);
             o.Schema.For<OcdsProcess>();
+            o.Schema.For<OcdsCursor>();
         });
         return builder;
     }

@@ -25,15 +25,22 @@ public sealed record OcdsContract(DateTimeOffset Signed, Money Value, IReadOnlyL
 /// <summary>
 /// What the OCDS projection knows of one contracting process (one tender): what is public now, plus what becomes public only
 /// with the award (the opening's bid list, the withdrawn bids, the rejections). Never served itself: only releases are.
+/// <see cref="ReleaseCount"/> numbers the process's releases (1, 2, 3 …): their ids count what this process published, never
+/// the store's global sequence (which counts sealed bids too).
 /// </summary>
 public sealed record OcdsProcess(
     Guid Id, string Ocid, string Title, TradeKind Kind, OcdsParty Tenderee, OcdsParty Agent, Money EstimatedValue, Money? PriceCeiling,
     string EvaluationMethod, DateTimeOffset PublishedAt, DateTimeOffset BidDeadline, IReadOnlyList<OcdsDocument> Documents,
     IReadOnlyList<OcdsAmendment> Amendments, string Status, DateTimeOffset? OpenedAt, int? NumberOfTenderers,
     IReadOnlyList<OcdsBid> Bids, IReadOnlyDictionary<Guid, Guid> Withdrawn, IReadOnlyList<Guid> Rejected,
-    IReadOnlyList<OcdsParty> Bidders, OcdsAward? Award, OcdsContract? Contract, string? LastReleaseId, DateTimeOffset? AwardCancelledAt = null);
+    IReadOnlyList<OcdsParty> Bidders, OcdsAward? Award, OcdsContract? Contract, string? LastReleaseId, DateTimeOffset? AwardCancelledAt = null,
+    int ReleaseCount = 0);
 
-/// <summary>A published OCDS release: immutable once written; <see cref="Position"/> is the global sequence of the event that made it.</summary>
+/// <summary>
+/// A published OCDS release: immutable once written. <see cref="Id"/> is <c>{ocid}-{n}</c>, n its number within the process;
+/// <see cref="Position"/> its place in the publication (1, 2, 3 … in the order <see cref="OcdsProjection"/> stored it; 0 as the
+/// mapping makes it, before the projection assigns one).
+/// </summary>
 public sealed record OcdsRelease(string Id, long Position, string Ocid, Guid TenderId, DateTimeOffset Date, string Json);
 
 /// <summary>
@@ -74,7 +81,7 @@ public static class OcdsMapping
 
     /// <summary>The process after the event, and the release it publishes (null when the event changes nothing public).</summary>
     public static (OcdsProcess? State, OcdsRelease? Release) Apply(
-        OcdsProcess? state, object data, long sequence, string ocidPrefix, IReadOnlyDictionary<Guid, OcdsParty> organizations)
+        OcdsProcess? state, object data, string ocidPrefix, IReadOnlyDictionary<Guid, OcdsParty> organizations)
     {
         OcdsParty Org(Guid id) => organizations.TryGetValue(id, out var p) ? p : new OcdsParty(id, id.ToString("D"), null);
 
@@ -86,39 +93,40 @@ public static class OcdsMapping
                 Org(published.TendereeOrg), Org(published.AgentOrg), published.EstimatedValue, published.PriceCeiling, published.Evaluation.Method,
                 published.PublishedAt, published.BidDeadline, Documents(published.Documents, published.PublishedAt), [], "active", null, null,
                 [], new Dictionary<Guid, Guid>(), [], [], null, null, null);
-            return Release(process, sequence, published.PublishedAt, "planning", "tender");
+            return Release(process, published.PublishedAt, "planning", "tender");
         }
         if (state is null)
             return (null, null);
         switch (data)
         {
             case TenderAmended e:
-                var id = $"{state.Ocid}-{sequence}";
+                // The amendment names the release it comes with: the one this event makes.
+                var id = NextReleaseId(state);
                 return Release(state with
                 {
                     BidDeadline = e.BidDeadline,
                     Documents = e.Documents is null ? state.Documents : Documents(e.Documents, e.AmendedAt),
                     Amendments = [.. state.Amendments,
                         new OcdsAmendment(e.Number.ToString(CultureInfo.InvariantCulture), e.AmendedAt, e.Description, id, state.LastReleaseId)],
-                }, sequence, e.AmendedAt, "tenderAmendment");
+                }, e.AmendedAt, "tenderAmendment");
             case TenderResumed e when !e.StillSuspended && e.BidDeadline != state.BidDeadline && state.OpenedAt is null:
                 // The bid deadline moved by the time the trade stood still.
-                return Release(state with { BidDeadline = e.BidDeadline }, sequence, e.ResumedAt, "tenderUpdate");
+                return Release(state with { BidDeadline = e.BidDeadline }, e.ResumedAt, "tenderUpdate");
             case OpeningCompleted e:
                 return Release(state with
                 {
                     OpenedAt = e.CompletedAt,
                     NumberOfTenderers = e.Bids.Count,
                     Bids = [.. e.Bids.Select(b => new OcdsBid(b.BidId, b.BidderOrg, b.BidderName, b.Price, b.Status))],
-                }, sequence, e.CompletedAt, "tenderUpdate");
+                }, e.CompletedAt, "tenderUpdate");
             case TenderFailed e when state.Award is not null:
                 // After the award the trade fails only when it is tendered again (a complaint's redo, L2 第62条): the award is
                 // set aside (cancelled), and a signed contract, were there one, would end early (terminated: the contractStatus
                 // codelist keeps cancelled for a contract never signed).
-                return Release(state with { Status = "unsuccessful", AwardCancelledAt = e.FailedAt }, sequence, e.FailedAt,
+                return Release(state with { Status = "unsuccessful", AwardCancelledAt = e.FailedAt }, e.FailedAt,
                     state.Contract is null ? ["tenderUpdate", "awardCancellation"] : ["tenderUpdate", "awardCancellation", "contractTermination"]);
             case TenderFailed e:
-                return Release(state with { Status = "unsuccessful" }, sequence, e.FailedAt, "tenderUpdate");
+                return Release(state with { Status = "unsuccessful" }, e.FailedAt, "tenderUpdate");
             case BidWithdrawn e:
                 return (state with { Withdrawn = new Dictionary<Guid, Guid>(state.Withdrawn) { [e.BidId] = e.BidderOrg } }, null);
             case ResultFixed e:
@@ -133,17 +141,17 @@ public static class OcdsMapping
                     Status = "complete",
                     Award = new OcdsAward(e.BidId, Bidder(e.BidderOrg, e.BidderName), e.Price, e.AwardedAt),
                     Bidders = [.. state.Bids.Select(b => Bidder(b.BidderOrg, b.BidderName)), .. withdrawnOnly],
-                }, sequence, e.AwardedAt, "award");
+                }, e.AwardedAt, "award");
             case ContractSigned e:
                 return Release(state with { Contract = new OcdsContract(e.SignedAt, e.Value, Documents(e.Documents, e.RecordedAt)) },
-                    sequence, e.RecordedAt, "contract");
+                    e.RecordedAt, "contract");
             case TenderCancelled e:
-                var cancellationId = $"{state.Ocid}-{sequence}";
+                var cancellationId = NextReleaseId(state);
                 return Release(state with
                 {
                     Status = "cancelled",
                     Amendments = [.. state.Amendments, new OcdsAmendment("cancellation", e.CancelledAt, e.Reason, cancellationId, state.LastReleaseId)],
-                }, sequence, e.CancelledAt, "tenderCancellation");
+                }, e.CancelledAt, "tenderCancellation");
             default:
                 return (state, null);
         }
@@ -152,11 +160,15 @@ public static class OcdsMapping
     private static IReadOnlyList<OcdsDocument> Documents(IReadOnlyList<TenderDocument> documents, DateTimeOffset at) =>
         [.. documents.DistinctBy(d => d.Sha256).Select(d => new OcdsDocument(d.Name, d.Sha256, at))];
 
-    private static (OcdsProcess, OcdsRelease) Release(OcdsProcess state, long sequence, DateTimeOffset date, params string[] tags)
+    /// <summary>The id of the process's next release: <c>{ocid}-{n}</c>, unique within the ocid as OCDS requires.</summary>
+    private static string NextReleaseId(OcdsProcess state) =>
+        $"{state.Ocid}-{(state.ReleaseCount + 1).ToString(CultureInfo.InvariantCulture)}";
+
+    private static (OcdsProcess, OcdsRelease) Release(OcdsProcess state, DateTimeOffset date, params string[] tags)
     {
-        var id = $"{state.Ocid}-{sequence}";
-        var next = state with { LastReleaseId = id };
-        return (next, new OcdsRelease(id, sequence, state.Ocid, state.Id, date, Render(next, id, date, tags).ToJsonString()));
+        var id = NextReleaseId(state);
+        var next = state with { LastReleaseId = id, ReleaseCount = state.ReleaseCount + 1 };
+        return (next, new OcdsRelease(id, 0, state.Ocid, state.Id, date, Render(next, id, date, tags).ToJsonString()));
     }
 
     /// <summary>The release: every field public at this moment (a full snapshot, so the compiled release is the latest state).</summary>

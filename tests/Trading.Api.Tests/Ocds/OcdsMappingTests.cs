@@ -34,19 +34,22 @@ public sealed class OcdsMappingTests
         new(BidOf(org), org, $"投标人{org:N}", price is { } p ? Cny(p) : null, status, status == OpeningLineStatus.Revoked ? RevocationReason.BidderFault : null,
             status == OpeningLineStatus.Invalid ? "price-ceiling" : null);
 
-    /// <summary>Folds the events as the projection does, and returns every release with the final state.</summary>
+    /// <summary>
+    /// Folds the events as the projection does, and returns every release with the final state. Each release is numbered within
+    /// the process ({ocid}-1, -2 …) and carries no position: the projection gives it one.
+    /// </summary>
     private static (List<JsonObject> Releases, OcdsProcess? State) Fold(params object[] events)
     {
         OcdsProcess? state = null;
         var releases = new List<JsonObject>();
-        var sequence = 100L;
         foreach (var e in events)
         {
-            (state, var release) = OcdsMapping.Apply(state, e, ++sequence, "ocds-abc123", Registry);
+            (state, var release) = OcdsMapping.Apply(state, e, "ocds-abc123", Registry);
             if (release is not null)
             {
-                Assert.Equal(sequence, release.Position);
-                releases.Add(JsonNode.Parse(release.Json)!.AsObject());
+                var json = JsonNode.Parse(release.Json)!.AsObject();
+                Assert.Equal((0L, $"ocds-abc123-{Tender:D}-{releases.Count + 1}", release.Id), (release.Position, release.Id, (string)json["id"]!));
+                releases.Add(json);
             }
         }
         return (releases, state);
@@ -174,6 +177,27 @@ public sealed class OcdsMappingTests
         Assert.Equal(("tenderUpdate", "unsuccessful"), ((string)releases[^1]["tag"]![0]!, (string)releases[^1]["tender"]!["status"]!));
         Assert.False(releases[^1].ContainsKey("bids"));
         Assert.Equal($"ocds-abc123-{Tender:D}", state!.Ocid);
+    }
+
+    [Fact]
+    public async Task Amendments_and_the_cancellation_name_their_releases_by_the_number_within_the_process()
+    {
+        var ocid = $"ocds-abc123-{Tender:D}";
+        var (releases, state) = Fold(Published(),
+            Withdrawn(A),                                  // publishes nothing: numbers no release
+            new TenderAmended(Tender, 1, "澄清：工期调整为180日历天", false, null, T0.AddDays(25), T0.AddDays(25), false, T0.AddDays(2)),
+            new TenderAmended(Tender, 2, "补充：增加图纸", false, null, T0.AddDays(25), T0.AddDays(28), false, T0.AddDays(5)),
+            new TenderCancelled(Tender, "项目资金未落实，终止招标", [], T0.AddDays(6)));
+
+        Assert.Equal(["planning,tender", "tenderAmendment", "tenderAmendment", "tenderCancellation"],
+            releases.Select(r => string.Join(',', r["tag"]!.AsArray().Select(t => (string)t!))));
+        Assert.Equal((4, $"{ocid}-4"), (state!.ReleaseCount, state.LastReleaseId));
+        // Each amendment comes with the release it names and amends the one before; the amendments' ids stay the domain's.
+        var amendments = releases[^1]["tender"]!["amendments"]!.AsArray()
+            .Select(a => ((string)a!["id"]!, (string)a["releaseID"]!, (string)a["amendsReleaseID"]!));
+        Assert.Equal([("1", $"{ocid}-2", $"{ocid}-1"), ("2", $"{ocid}-3", $"{ocid}-2"), ("cancellation", $"{ocid}-4", $"{ocid}-3")], amendments);
+        var compiled = await CompiledAndValidatedAsync(releases);
+        Assert.Equal(3, compiled["tender"]!["amendments"]!.AsArray().Count);
     }
 
     [Fact]
