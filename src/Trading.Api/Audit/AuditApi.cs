@@ -20,13 +20,34 @@ public sealed record CheckpointSummary(
 
 public sealed record CheckpointPage(IReadOnlyList<CheckpointSummary> Items, int Page, int PageSize, long Total);
 
-/// <summary>One event of a trade as the supervisor audits it: who, from where, when, its place in its stream's chain, and its data.</summary>
+/// <summary>
+/// One event of a trade as the supervisor audits it: who, from where, when, its place in its stream's chain, and its data.
+/// No global sequence number: it counts the store's every event, sealed bids included (SEALING.md, "Sequestration").
+/// </summary>
 public sealed record AuditEvent(
-    long Sequence, Guid StreamId, long Version, string Type, DateTimeOffset Timestamp, string Actor, string Role, string Organisation,
+    Guid StreamId, long Version, string Type, DateTimeOffset Timestamp, string Actor, string Role, string Organisation,
     string Address, string Hash, JsonNode? Data, IReadOnlyList<string> Elided);
 
-/// <summary>A page of a trade's events in commit order; <see cref="Next"/> is the <c>after</c> of the next page, null at the end.</summary>
-public sealed record AuditEventPage(Guid TenderId, IReadOnlyList<AuditEvent> Items, long? Next);
+/// <summary>
+/// A page of a trade's events in commit order; <see cref="Next"/> is the <c>after</c> of the next page, null at the end: the
+/// last item's stream and version (<see cref="AuditCursor"/>), never a sequence number.
+/// </summary>
+public sealed record AuditEventPage(Guid TenderId, IReadOnlyList<AuditEvent> Items, string? Next);
+
+/// <summary>
+/// The audit listing's cursor, <c>{streamId}:{version}</c>: the last event of the previous page, named as every item names
+/// itself. The server finds that event's place in commit order itself, so the cursor carries nothing an item does not.
+/// </summary>
+public readonly record struct AuditCursor(Guid StreamId, long Version)
+{
+    public override string ToString() => $"{StreamId:D}:{Version.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
+
+    public static AuditCursor? Parse(string text) =>
+        text.Split(':') is [var stream, var version] && Guid.TryParseExact(stream, "D", out var id)
+            && long.TryParse(version, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var v) && v >= 1
+            ? new AuditCursor(id, v)
+            : null;
+}
 
 /// <summary>
 /// A verification's answer; <see cref="Checkpoint"/> names the checkpoint compared with and the digests recomputed from its
@@ -40,7 +61,8 @@ public sealed record VerificationView(
 public static class AuditApi
 {
     private const int CheckpointPageSize = 50;
-    private const int EventPageSize = 200;
+    /// <summary>Events per page of a trade's listing, unless <c>Trading:Audit:PageSize</c> says otherwise.</summary>
+    public const int DefaultEventPageSize = 200;
 
     public static void MapAudit(this IEndpointRouteBuilder app)
     {
@@ -63,15 +85,29 @@ public static class AuditApi
                 await session.LoadAsync<CheckpointRecord>(id, ct) is { } record ? Results.Ok(record.File()) : throw NoCheckpoint())
             .AllowAnonymous();
 
-        group.MapGet("/tenders/{id:guid}", async (Guid id, long? after, HttpContext http, IQuerySession session, NpgsqlDataSource data, CancellationToken ct) =>
+        group.MapGet("/tenders/{id:guid}", async (Guid id, string? after, HttpContext http, IQuerySession session, NpgsqlDataSource data,
+                IConfiguration config, CancellationToken ct) =>
             {
-                if (after is < 0)
-                    throw Refusal.Invalid("after", "after is a sequence number from a previous page (0 or more).");
-                var (tender, streams, _) = await TradeStreamsAsync(http, session, data, id, ct);
-                var items = await EventsAsync(data, session.DocumentStore.Options.Events.DatabaseSchemaName, streams, after ?? 0,
-                    bidsSealed: !tender.OpeningConcluded, ct);
-                return TypedResults.Ok(new AuditEventPage(tender.Id, items.Take(EventPageSize).ToList(),
-                    items.Count > EventPageSize ? items[EventPageSize - 1].Sequence : null));
+                try
+                {
+                    var cursor = after is null ? (AuditCursor?)null : AuditCursor.Parse(after) ?? throw BadCursor();
+                    var (tender, streams, _) = await TradeStreamsAsync(http, session, data, id, ct);
+                    var schema = session.DocumentStore.Options.Events.DatabaseSchemaName;
+                    var from = cursor is { } c ? await SequenceOfAsync(data, schema, streams, c, ct) ?? throw BadCursor() : 0;
+                    var size = Math.Max(1, config.GetValue("Trading:Audit:PageSize", DefaultEventPageSize));
+                    var items = await EventsAsync(data, schema, streams, from, size, bidsSealed: !tender.OpeningConcluded, ct);
+                    var page = items.Take(size).ToList();
+                    return Results.Ok(new AuditEventPage(tender.Id, page,
+                        items.Count > size ? new AuditCursor(page[^1].StreamId, page[^1].Version).ToString() : null));
+                }
+                catch (Refusal refusal)
+                {
+                    // Answered here, as the feed does: the exception handler's problem writer declines a client that accepts only
+                    // text/event-stream, and a bad cursor must still be a problem, not a 500.
+                    var problem = Problems.From(refusal);
+                    problem.Instance = http.Request.Path;
+                    return Problems.Result(problem);
+                }
             })
             .RequireAuthorization(Auth.Policies.Supervisor);
 
@@ -261,23 +297,43 @@ public static class AuditApi
 
     private static readonly string CancelledAlias = TradeReferences.Alias(typeof(TenderCancelled));
 
+    /// <summary>One answer for a malformed cursor, an unknown event and one outside the trade (a bid stream before the opening
+    /// included), so the answer tells nothing about what exists.</summary>
+    private static Exception BadCursor() =>
+        Refusal.Invalid("after", "after is the next of a previous page of this trade's listing: {streamId}:{version} of one of its events.");
+
+    /// <summary>
+    /// Where the cursor's event stands in commit order, by the (stream_id, version) unique index; null when it is no event of
+    /// <paramref name="streams"/> (a stream outside the set is not looked up at all).
+    /// </summary>
+    private static async Task<long?> SequenceOfAsync(NpgsqlDataSource data, string schema, IReadOnlyCollection<Guid> streams, AuditCursor cursor,
+        CancellationToken ct)
+    {
+        if (!streams.Contains(cursor.StreamId))
+            return null;
+        await using var command = data.CreateCommand($"select seq_id from {schema}.mt_events where stream_id = $1 and version = $2");
+        command.Parameters.Add(new NpgsqlParameter { Value = cursor.StreamId });
+        command.Parameters.Add(new NpgsqlParameter { Value = cursor.Version });
+        return await command.ExecuteScalarAsync(ct) is long sequence ? sequence : null;
+    }
+
     /// <summary>One row more than a page, so the caller knows whether another follows.</summary>
     private static async Task<List<AuditEvent>> EventsAsync(NpgsqlDataSource data, string schema, IReadOnlyCollection<Guid> streams, long after,
-        bool bidsSealed, CancellationToken ct)
+        int pageSize, bool bidsSealed, CancellationToken ct)
     {
         await using var command = data.CreateCommand(
-            $"select seq_id, stream_id, version, type, timestamp, headers ->> '{HashChain.ActorHeader}', headers ->> '{HashChain.RoleHeader}', " +
+            $"select stream_id, version, type, timestamp, headers ->> '{HashChain.ActorHeader}', headers ->> '{HashChain.RoleHeader}', " +
             $"headers ->> '{HashChain.OrganizationHeader}', headers ->> '{HashChain.AddressHeader}', headers ->> '{HashChain.HashHeader}', data::text " +
             $"from {schema}.mt_events where stream_id = any($1) and seq_id > $2 order by seq_id limit $3");
         command.Parameters.Add(new NpgsqlParameter { Value = streams.ToArray() });
         command.Parameters.Add(new NpgsqlParameter { Value = after });
-        command.Parameters.Add(new NpgsqlParameter { Value = EventPageSize + 1 });
+        command.Parameters.Add(new NpgsqlParameter { Value = pageSize + 1 });
         var items = new List<AuditEvent>();
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
             string Text(int i) => reader.IsDBNull(i) ? "" : reader.GetString(i);
-            var body = JsonNode.Parse(reader.GetString(10));
+            var body = JsonNode.Parse(reader.GetString(9));
             var elided = new List<string>();
             // A bid's ciphertext (~12 KB of base64) is left out of this view; its hash stays in the receipt and the chain.
             if (body is JsonObject o && o.ContainsKey("ciphertext") && o.ContainsKey("receipt"))
@@ -286,10 +342,10 @@ public static class AuditApi
                 elided.Add("ciphertext");
             }
             // A cancellation during bidding refunds bidders whose bids are never opened: who they are stays sealed (as in the feed).
-            if (bidsSealed && body is JsonObject c && reader.GetString(3) == CancelledAlias && c.Remove("refunds"))
+            if (bidsSealed && body is JsonObject c && reader.GetString(2) == CancelledAlias && c.Remove("refunds"))
                 elided.Add("refunds");
-            items.Add(new AuditEvent(reader.GetInt64(0), reader.GetGuid(1), reader.GetInt64(2), reader.GetString(3),
-                new DateTimeOffset(reader.GetDateTime(4)), Text(5), Text(6), Text(7), Text(8), Text(9), body, elided));
+            items.Add(new AuditEvent(reader.GetGuid(0), reader.GetInt64(1), reader.GetString(2),
+                new DateTimeOffset(reader.GetDateTime(3)), Text(4), Text(5), Text(6), Text(7), Text(8), body, elided));
         }
         return items;
     }

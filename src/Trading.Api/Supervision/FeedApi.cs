@@ -10,9 +10,12 @@ using Trading.Domain.Organizations;
 
 namespace Trading.Api.Supervision;
 
-/// <summary>A feed row as a supervisor reads it (API.md, Supervision and audit).</summary>
+/// <summary>
+/// A feed row as a supervisor reads it (API.md, Supervision and audit): <see cref="Position"/> orders it, its stream and version
+/// name the event. No global sequence number: it counts sealed bid events too (SEALING.md, "Sequestration").
+/// </summary>
 public sealed record FeedItem(
-    long Position, long Sequence, Guid StreamId, long Version, string Type, DateTimeOffset Timestamp, string? Actor, string? Organisation,
+    long Position, Guid StreamId, long Version, string Type, DateTimeOffset Timestamp, string? Actor, string? Organisation,
     string? Role, string? Address, string? Hash, Guid? TenderId, string? Jurisdiction, JsonElement Data, IReadOnlyList<string>? Elided);
 
 /// <summary>A page of the feed: <see cref="Next"/> is the <c>after</c> of the next request (the last position returned, or the same <c>after</c>).</summary>
@@ -81,7 +84,7 @@ public static class FeedApi
         if (scope.Length > 0)
             query = query.Where(r => r.Jurisdiction == null || r.Jurisdiction.StartsWith(scope));
         var rows = await query.OrderBy(r => r.Id).Take(limit).ToListAsync(ct);
-        return [.. rows.Select(r => new FeedItem(r.Id, r.Sequence, r.StreamId, r.Version, r.Type, r.Timestamp, r.Actor, r.Organisation, r.Role,
+        return [.. rows.Select(r => new FeedItem(r.Id, r.StreamId, r.Version, r.Type, r.Timestamp, r.Actor, r.Organisation, r.Role,
             r.Address, r.Hash, r.TenderId, r.Jurisdiction, r.Data, r.Elided))];
     }
 

@@ -13,10 +13,11 @@ namespace Trading.Api.Supervision;
 /// <summary>
 /// One row of the supervision feed: an event as it became visible, at the feed's own <see cref="Id"/> (its position: 1, 2, 3 …
 /// without gaps). <see cref="Jurisdiction"/> is the trade's; null for what belongs to no jurisdiction (organisations, the
-/// platform's own streams), which every supervisor sees. <see cref="Data"/> is the event in the hash chain's form.
+/// platform's own streams), which every supervisor sees. <see cref="Data"/> is the event in the hash chain's form. No global
+/// sequence: the API returns the row as is, and only a held row needs one, to go out in commit order (<see cref="FeedHeld"/>).
 /// </summary>
 public sealed record FeedRow(
-    long Id, long Sequence, Guid StreamId, long Version, string Type, DateTimeOffset Timestamp, string? Actor, string? Organisation,
+    long Id, Guid StreamId, long Version, string Type, DateTimeOffset Timestamp, string? Actor, string? Organisation,
     string? Role, string? Address, string? Hash, Guid? TenderId, string? Jurisdiction, JsonElement Data,
     IReadOnlyList<string>? Elided = null);
 
@@ -66,7 +67,7 @@ public sealed class FeedProjection : SubscriptionBase
         {
             var tenderId = IdOf(data, "tenderId");
             var jurisdiction = JurisdictionOf(e, data, tenderId, scopes, operations);
-            var row = new FeedRow(0, e.Sequence, e.StreamId, e.Version, e.EventTypeName, e.Timestamp, Header(e, HashChain.ActorHeader),
+            var row = new FeedRow(0, e.StreamId, e.Version, e.EventTypeName, e.Timestamp, Header(e, HashChain.ActorHeader),
                 Header(e, HashChain.OrganizationHeader), Header(e, HashChain.RoleHeader), Header(e, HashChain.AddressHeader),
                 Header(e, HashChain.HashHeader), tenderId, jurisdiction, data);
             // Shown, but without the member naming bidders whose bids stay sealed (the row's hash then covers more than its data).

@@ -917,6 +917,17 @@ public sealed class NegativeInputTests(AcceptanceStage stage) : IClassFixture<Ac
         ("GET /api/supervision/feed?limit=0", s => new(s.Client(Caller.Supervisor), HttpMethod.Get, "/api/supervision/feed?limit=0"), Malformed),
         ("GET /api/supervision/feed?limit=1001", s => new(s.Client(Caller.Supervisor), HttpMethod.Get, "/api/supervision/feed?limit=1001"), Malformed),
         ("GET /api/supervision/feed?limit=ten", s => new(s.Client(Caller.Supervisor), HttpMethod.Get, "/api/supervision/feed?limit=ten"), Malformed),
+        // The audit listing's cursor is {streamId}:{version} of an event of the trade: anything else is one and the same refusal.
+        ("GET /api/audit/tenders/{opening}?after=-1", s => new(s.Client(Caller.Supervisor), HttpMethod.Get, $"/api/audit/tenders/{s.Opening}?after=-1"),
+            Invalid),
+        ("GET /api/audit/tenders/{opening}?after={opening}:0", s => new(s.Client(Caller.Supervisor), HttpMethod.Get,
+            $"/api/audit/tenders/{s.Opening}?after={s.Opening:D}:0"), Invalid),
+        ("GET /api/audit/tenders/{opening}?after={unknown}:1", s => new(s.Client(Caller.Supervisor), HttpMethod.Get,
+            $"/api/audit/tenders/{s.Opening}?after={Guid.CreateVersion7():D}:1"), Invalid),
+        ("GET /api/audit/tenders/{opening}?after={bidding}:1 (another trade's)", s => new(s.Client(Caller.Supervisor), HttpMethod.Get,
+            $"/api/audit/tenders/{s.Opening}?after={s.Bidding:D}:1"), Invalid),
+        ("GET /api/audit/tenders/{opening}?after={its sealed bid}:1", s => new(s.Client(Caller.Supervisor), HttpMethod.Get,
+            $"/api/audit/tenders/{s.Opening}?after={s.BidId(s.Opening, s.BidderOrg):D}:1"), Invalid),
     ];
 
     public static TheoryData<string, bool> QueryCases()

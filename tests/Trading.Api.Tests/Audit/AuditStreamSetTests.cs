@@ -43,16 +43,17 @@ public sealed class AuditStreamSetTests : IAsyncLifetime
         return await command.ExecuteNonQueryAsync();
     }
 
-    /// <summary>Every page of the supervisor's audit listing: (sequence, stream) of each event.</summary>
-    private async Task<List<(long Sequence, Guid Stream)>> ListingAsync(Guid tenderId)
+    /// <summary>Every page of the supervisor's audit listing: (stream, version) of each event, in the listing's (commit) order.</summary>
+    private async Task<List<(Guid Stream, long Version)>> ListingAsync(Guid tenderId)
     {
-        var items = new List<(long, Guid)>();
-        for (long? after = 0; after is not null;)
+        var items = new List<(Guid, long)>();
+        for (string? after = "", next; after is not null; after = next)
         {
-            var page = await Scenario.Expect(await trade.Supervisor.GetAsync($"/api/audit/tenders/{tenderId}?after={after}"), HttpStatusCode.OK);
+            var query = after.Length == 0 ? "" : $"?after={Uri.EscapeDataString(after)}";
+            var page = await Scenario.Expect(await trade.Supervisor.GetAsync($"/api/audit/tenders/{tenderId}{query}"), HttpStatusCode.OK);
             items.AddRange(page.GetProperty("items").EnumerateArray()
-                .Select(e => (e.GetProperty("sequence").GetInt64(), e.GetProperty("streamId").GetGuid())));
-            after = page.GetProperty("next").ValueKind == JsonValueKind.Null ? null : page.GetProperty("next").GetInt64();
+                .Select(e => (e.GetProperty("streamId").GetGuid(), e.GetProperty("version").GetInt64())));
+            next = page.GetProperty("next").ValueKind == JsonValueKind.Null ? null : page.GetProperty("next").GetString();
         }
         return items;
     }

@@ -176,11 +176,12 @@ public sealed class ComplaintTests : IAsyncLifetime
         Assert.Equal(FailureReasons.ComplaintUpheld, Assert.IsType<TenderFailed>(events[^1]).Reason);
         // The supervisor's audit of the trade takes in the complaint's stream, recomputed from the stored rows.
         var audited = new List<Guid>();
-        for (long? after = 0; after is not null;)
+        for (string? after = "", next; after is not null; after = next)
         {
-            var page = await Scenario.Expect(await trade.Supervisor.GetAsync($"/api/audit/tenders/{tenderId}?after={after}"), HttpStatusCode.OK);
+            var query = after.Length == 0 ? "" : $"?after={Uri.EscapeDataString(after)}";
+            var page = await Scenario.Expect(await trade.Supervisor.GetAsync($"/api/audit/tenders/{tenderId}{query}"), HttpStatusCode.OK);
             audited.AddRange(page.GetProperty("items").EnumerateArray().Select(e => e.GetProperty("streamId").GetGuid()));
-            after = page.GetProperty("next").ValueKind == JsonValueKind.Null ? null : page.GetProperty("next").GetInt64();
+            next = page.GetProperty("next").ValueKind == JsonValueKind.Null ? null : page.GetProperty("next").GetString();
         }
         Assert.Contains(id, audited);
         // Both streams of the one transaction keep their hash chains: the supervisor's verification of the trade checks them.

@@ -22,8 +22,18 @@ public sealed class FeedTests
 {
     private const string OtherCity = "530600";
 
-    /// <summary>One feed row as read over HTTP.</summary>
-    private sealed record Row(long Position, long Sequence, Guid StreamId, string Type, Guid? TenderId, string? Jurisdiction, JsonElement Data);
+    /// <summary>One feed row as read over HTTP: its position orders it, its stream and version name the event.</summary>
+    private sealed record Row(long Position, Guid StreamId, long Version, string Type, Guid? TenderId, string? Jurisdiction, JsonElement Data)
+    {
+        public (Guid, long) Event => (StreamId, Version);
+    }
+
+    /// <summary>
+    /// Every member a feed item has: none carries the store's global sequence (or anything else that counts hidden events);
+    /// the only numbers are the feed's own position and the event's version in its (visible) stream.
+    /// </summary>
+    private static readonly string[] ItemMembers =
+        ["position", "streamId", "version", "type", "timestamp", "actor", "organisation", "role", "address", "hash", "tenderId", "jurisdiction", "data", "elided"];
 
     [Fact]
     public async Task A_reader_paging_with_after_while_many_write_sees_every_visible_event_once_in_order()
@@ -80,10 +90,11 @@ public sealed class FeedTests
             after = page.Next;
         }
 
-        var visible = await VisibleSequencesAsync(app, last);
-        // Everything on this platform is the supervisor's (its city, or platform-wide), so it sees positions 1, 2, 3 … exactly.
+        var visible = await VisibleEventsAsync(app, last);
+        // Everything on this platform is the supervisor's (its city, or platform-wide), so it sees positions 1, 2, 3 … exactly,
+        // and at them every committed visible event once, in the order of the store's seq_id (read from the database).
         Assert.Equal(Enumerable.Range(1, read.Count).Select(p => (long)p), read.Select(r => r.Position));
-        Assert.Equal(visible, read.Select(r => r.Sequence).ToList());
+        Assert.Equal(visible, read.Select(r => r.Event).ToList());
         Assert.Contains(read, r => r.Type == "tender_amended");
         Assert.DoesNotContain(read, r => r.Type.StartsWith("bid_", StringComparison.Ordinal));
         Assert.Equal(12, await CountAsync(app, "bid_submitted"));
@@ -172,7 +183,8 @@ public sealed class FeedTests
         Assert.Single(bidRows, r => r.Type == "bid_revoked");
         Assert.All(bidRows, r => Assert.True(r.Position > completed.Position, $"{r.Type} at {r.Position}, the opening completed at {completed.Position}"));
         Assert.Equal(Enumerable.Range(1, bidRows.Count).Select(i => completed.Position + i), bidRows.Select(r => r.Position));
-        Assert.Equal(bidRows.Select(r => r.Sequence).Order(), bidRows.Select(r => r.Sequence));
+        var sequences = await SequencesAsync(app);
+        Assert.Equal(bidRows.Select(r => sequences[r.Event]).Order(), bidRows.Select(r => sequences[r.Event]));
         Assert.Equal(Enumerable.Range(1, afterOpening.Count).Select(p => (long)p), afterOpening.Select(r => r.Position));
 
         var panel = await PanelSeating.SeatPanelAsync(app, tenderId, trade.AgentOrg, experts: 5);
@@ -208,11 +220,12 @@ public sealed class FeedTests
         // of them when it is the one). The workflow may have appended events of its own since the check above: those come first.
         var publicity = afterResult.Single(r => r.Type == "publicity_started" && r.TenderId == tenderId);
         var fixedRow = panelRows.Single(r => r.Type == "result_fixed");
-        var release = publicity.Sequence < fixedRow.Sequence ? publicity : fixedRow;
-        var held = panelRows.Where(r => r.Sequence <= release.Sequence).ToList();
+        sequences = await SequencesAsync(app);
+        var release = sequences[publicity.Event] < sequences[fixedRow.Event] ? publicity : fixedRow;
+        var held = panelRows.Where(r => sequences[r.Event] <= sequences[release.Event]).ToList();
         var firstHeld = release == publicity ? publicity.Position + 1 : fixedRow.Position - held.Count + 1;
         Assert.Equal(Enumerable.Range(0, held.Count).Select(i => firstHeld + i), held.Select(r => r.Position));
-        Assert.Equal(held.Select(r => r.Sequence).Order(), held.Select(r => r.Sequence));
+        Assert.Equal(held.Select(r => sequences[r.Event]).Order(), held.Select(r => sequences[r.Event]));
         Assert.True(held[0].Position > lastBeforeResult);
         Assert.All(panelRows.Except(held), r => Assert.True(r.Position > held[^1].Position, $"{r.Type} at {r.Position}"));
         Assert.Contains(held, r => r.Type == "panel_drawn");
@@ -269,6 +282,7 @@ public sealed class FeedTests
         Assert.Equal(existing.Select(r => r.Position), replay.Select(e => e.Id));
         Assert.Equal(existing.Select(r => r.Type), replay.Select(e => e.Event));
         Assert.All(replay, e => Assert.Equal(e.Id, e.Data.GetProperty("position").GetInt64()));
+        Assert.All(replay, e => AssertItemMembers(e.Data));
 
         // Live: an amendment committed while the stream is open arrives on it.
         await Scenario.Expect(await trade.Agent.PostAsJsonAsync($"/api/tenders/{tenderId}/amendments", new { description = "第1号澄清", affectsBids = false }),
@@ -337,10 +351,16 @@ public sealed class FeedTests
         return rows;
     }
 
-    private static Row RowOf(JsonElement r) => new(r.GetProperty("position").GetInt64(), r.GetProperty("sequence").GetInt64(),
-        r.GetProperty("streamId").GetGuid(), r.GetProperty("type").GetString()!,
-        r.GetProperty("tenderId").ValueKind == JsonValueKind.Null ? null : r.GetProperty("tenderId").GetGuid(),
-        r.GetProperty("jurisdiction").GetString(), r.GetProperty("data").Clone());
+    private static Row RowOf(JsonElement r)
+    {
+        AssertItemMembers(r);
+        return new(r.GetProperty("position").GetInt64(), r.GetProperty("streamId").GetGuid(), r.GetProperty("version").GetInt64(),
+            r.GetProperty("type").GetString()!, r.GetProperty("tenderId").ValueKind == JsonValueKind.Null ? null : r.GetProperty("tenderId").GetGuid(),
+            r.GetProperty("jurisdiction").GetString(), r.GetProperty("data").Clone());
+    }
+
+    private static void AssertItemMembers(JsonElement item) =>
+        Assert.Equal(ItemMembers.Order(StringComparer.Ordinal), item.EnumerateObject().Select(m => m.Name).Order(StringComparer.Ordinal));
 
     /// <summary>Until the feed's subscription has passed the last event in the store; returns that event's sequence.</summary>
     private static async Task<long> CaughtUpAsync(TradingApp app)
@@ -357,12 +377,23 @@ public sealed class FeedTests
         return last;
     }
 
-    /// <summary>The store's events up to <paramref name="last"/> that are not held back (no tender of these opened), in sequence order.</summary>
-    private static async Task<List<long>> VisibleSequencesAsync(TradingApp app, long last)
+    /// <summary>
+    /// The store's events up to <paramref name="last"/> that are not held back (no tender of these opened), as (stream, version),
+    /// in the order of mt_events.seq_id.
+    /// </summary>
+    private static async Task<List<(Guid, long)>> VisibleEventsAsync(TradingApp app, long last)
     {
         await using var session = app.Services.GetRequiredService<IDocumentStore>().QuerySession();
         var events = await session.Events.QueryAllRawEvents().Where(e => e.Sequence <= last).OrderBy(e => e.Sequence).ToListAsync();
-        return [.. events.Where(e => Trading.Domain.Supervision.FeedSecrecy.HeldWith(e.Data) is null).Select(e => e.Sequence)];
+        return [.. events.Where(e => Trading.Domain.Supervision.FeedSecrecy.HeldWith(e.Data) is null).Select(e => (e.StreamId, e.Version))];
+    }
+
+    /// <summary>Each stored event's seq_id, read from the database by (stream, version): the feed itself no longer says it.</summary>
+    private static async Task<Dictionary<(Guid, long), long>> SequencesAsync(TradingApp app)
+    {
+        await using var session = app.Services.GetRequiredService<IDocumentStore>().QuerySession();
+        var events = await session.Events.QueryAllRawEvents().ToListAsync();
+        return events.ToDictionary(e => (e.StreamId, e.Version), e => e.Sequence);
     }
 
     private static async Task<int> CountAsync(TradingApp app, string type)
