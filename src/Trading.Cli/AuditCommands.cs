@@ -80,7 +80,7 @@ internal static class AuditCommands
             var events = result.GetProperty("checkedEvents").GetInt64();
             if (result.GetProperty("valid").GetBoolean() && !broken)
             {
-                Output.Ok($"{events} events of the shown streams verified, and the sealed streams (uncounted); every checkpointed head holds");
+                Output.Ok($"{events} events verified, and the sealed bid streams (not counted); every checkpointed head holds");
                 return 0;
             }
             foreach (var b in result.GetProperty("broken").EnumerateArray())

@@ -51,8 +51,8 @@ public readonly record struct AuditCursor(Guid StreamId, long Version)
 
 /// <summary>
 /// A verification's answer; <see cref="Checkpoint"/> names the checkpoint compared with and the digests recomputed from its
-/// heads. <see cref="CheckedEvents"/> counts the events of the streams shown at that moment: those still sealed are checked
-/// all the same, but how many events they hold is itself secret until their opening.
+/// heads. <see cref="CheckedEvents"/> leaves out the events of bid streams still sealed: they are checked all the same, but
+/// how many there are is itself secret until their opening.
 /// </summary>
 public sealed record VerificationView(
     bool Valid, long CheckedEvents, BrokenLink? FirstBrokenAt, IReadOnlyList<BrokenStream> Broken, CheckpointSummary? Checkpoint,
@@ -146,23 +146,28 @@ public static class AuditApi
             ? await session.LoadAsync<CheckpointRecord>(cid, ct) ?? throw NoCheckpoint()
             : await LatestAsync(session, ct);
         var full = checkpoint?.Full();
-        // A trade's set holds no sealed stream (bids join it with the opening); the whole store's count leaves them out.
-        var shown = streams is null ? await ShownStreamsAsync(session, ct) : null;
-        var result = await StoredChains.VerifyAsync(data, session.DocumentStore.Options.Events.DatabaseSchemaName, streams,
-            full is null ? null : [.. full.Streams!, .. full.Sealed!.Streams], ct, shown);
+        var schema = session.DocumentStore.Options.Events.DatabaseSchemaName;
+        var result = await StoredChains.VerifyAsync(data, schema, streams, full is null ? null : [.. full.Streams!, .. full.Sealed!.Streams], ct,
+            // A trade's set holds no sealed bid (its bids join it with the opening); the whole store's count leaves them out,
+            // read after the rows so that a bid committed meanwhile is not counted either.
+            uncounted: streams is null ? c => SealedBidStreamsAsync(session, c) : null);
         var problem = await CheckpointProblemAsync(session, keys, full, latest: checkpointId is null, ct);
-        return new VerificationView(result.Valid && problem is null, result.ShownEvents, result.FirstBrokenAt, result.Broken,
+        return new VerificationView(result.Valid && problem is null, result.CountedEvents, result.FirstBrokenAt, result.Broken,
             full is null ? null : new CheckpointSummary(full.CheckpointId, full.Number, full.Streams!.Count, Checkpoints.Digest(full.Streams!),
                 Checkpoints.Digest(full.Sealed!.Streams, full.Sealed.Salt), full.Signature, full.Kid, full.SignedAt),
             problem);
     }
 
     /// <summary>
-    /// The streams whose events a count may include: those the head keeper holds as shown. A stream it has not seen yet (a
-    /// bid a moment old, say) is left out of the count until it has, as are the sealed ones.
+    /// The bid streams of tenders whose opening has not concluded (cancelled during bidding included): how many events they
+    /// hold is secret. Bid summaries and tenders are inline projections, committed with the bid events themselves.
     /// </summary>
-    private static async Task<IReadOnlySet<Guid>> ShownStreamsAsync(IQuerySession session, CancellationToken ct) =>
-        (await session.Query<AuditHead>().Where(h => h.Held == null).Select(h => h.Id).ToListAsync(ct)).ToHashSet();
+    private static async Task<IReadOnlySet<Guid>> SealedBidStreamsAsync(IQuerySession session, CancellationToken ct)
+    {
+        var held = await session.Query<Tender>().Where(t => !t.OpeningConcluded).Select(t => t.Id).ToListAsync(ct);
+        return held.Count == 0 ? new HashSet<Guid>()
+            : (await session.Query<Bids.BidSummary>().Where(b => b.TenderId.IsOneOf(held.ToArray())).Select(b => b.Id).ToListAsync(ct)).ToHashSet();
+    }
 
     /// <summary>
     /// The stored heads are only as good as the signature over them: anyone with write access to the database could edit

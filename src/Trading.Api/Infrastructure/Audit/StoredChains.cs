@@ -12,9 +12,9 @@ namespace Trading.Api.Infrastructure.Audit;
 /// <summary>A stream whose chain or checkpointed head does not hold, at the first version that fails.</summary>
 public sealed record BrokenStream(Guid StreamId, long Version, string Reason);
 
-/// <summary>The outcome; <see cref="ShownEvents"/> counts the checked events of the streams the caller may count (all when not told).</summary>
+/// <summary>The outcome; <see cref="CountedEvents"/> counts the checked events but those of the streams the caller may not count.</summary>
 public sealed record StoreVerification(
-    bool Valid, long CheckedEvents, int Streams, BrokenLink? FirstBrokenAt, IReadOnlyList<BrokenStream> Broken, long ShownEvents);
+    bool Valid, long CheckedEvents, int Streams, BrokenLink? FirstBrokenAt, IReadOnlyList<BrokenStream> Broken, long CountedEvents);
 
 /// <summary>
 /// Verifies hash chains from the raw rows of mt_events (read with Npgsql in global sequence order, no Marten deserialisation),
@@ -29,7 +29,7 @@ public sealed record StoreVerification(
 public static class StoredChains
 {
     public static async Task<StoreVerification> VerifyAsync(NpgsqlDataSource data, string schema, IReadOnlyCollection<Guid>? streams,
-        IReadOnlyList<CheckpointHead>? checkpoint, CancellationToken ct, IReadOnlySet<Guid>? shown = null)
+        IReadOnlyList<CheckpointHead>? checkpoint, CancellationToken ct, Func<CancellationToken, Task<IReadOnlySet<Guid>>>? uncounted = null)
     {
         var expected = (checkpoint ?? []).Where(h => streams is null || streams.Contains(h.StreamId)).ToDictionary(h => h.StreamId);
         // Streams are independent chains. The whole store is split by stream (the last byte of its id) into one share per
@@ -50,9 +50,11 @@ public static class StoredChains
         }
         var first = broken.FirstOrDefault();
         var checkedEvents = workers.Sum(w => w.Checked);
+        // Asked for once the rows were read: a stream that became countable meanwhile is counted, one that appeared is not.
+        var hidden = uncounted is null ? null : await uncounted(ct);
         return new StoreVerification(broken.Count == 0, checkedEvents, workers.Sum(w => w.State.Count),
             first is null ? null : new BrokenLink(first.StreamId, first.Version), broken,
-            shown is null ? checkedEvents : workers.Sum(w => w.State.Where(s => shown.Contains(s.Key)).Sum(s => s.Value.Events)));
+            hidden is null ? checkedEvents : checkedEvents - workers.Sum(w => w.State.Where(s => hidden.Contains(s.Key)).Sum(s => s.Value.Events)));
     }
 
     /// <summary>The share a stream falls in: the last byte of its id (uuid_send's, big-endian), as the share's query selects it.</summary>
