@@ -85,6 +85,9 @@ internal static class AuditCommands
             }
             foreach (var b in result.GetProperty("broken").EnumerateArray())
                 Output.Fail($"stream {b.GetProperty("streamId").GetGuid()} broken at version {b.GetProperty("version").GetInt64()}: {b.GetProperty("reason").GetString()}");
+            // Every chain may hold while the checkpoint does not (its stored heads deleted or edited): say why, never a bare 5.
+            if (result.TryGetProperty("checkpointProblem", out var problem) && problem.ValueKind == JsonValueKind.String)
+                Output.Fail(problem.GetString()!);
             return 5;
         });
 
