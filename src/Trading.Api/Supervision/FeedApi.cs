@@ -44,23 +44,11 @@ public static class FeedApi
             .MapGet("/feed", async (string? after, string? limit, HttpContext http, IQuerySession session, IConfiguration config, CancellationToken ct) =>
             {
                 var events = Wants(http, "text/event-stream");
-                long from;
-                int count;
-                try
-                {
-                    // A reconnecting EventSource sends the last id it received: it goes on from there.
-                    from = http.Request.Headers["Last-Event-ID"].FirstOrDefault() is { Length: > 0 } last && events
-                        ? Position(last, "Last-Event-ID")
-                        : Position(after, "after");
-                    count = limit is null ? DefaultLimit : Number(limit, "limit", 1, MaxLimit);
-                }
-                catch (BadHttpRequestException e)
-                {
-                    // Answered here rather than by the exception handler, whose problem writer declines a client that accepts only text/event-stream.
-                    var problem = Problems.Map(e)!;
-                    problem.Instance = http.Request.Path;
-                    return Problems.Result(problem);
-                }
+                // A reconnecting EventSource sends the last id it received: it goes on from there.
+                var from = http.Request.Headers["Last-Event-ID"].FirstOrDefault() is { Length: > 0 } last && events
+                    ? Position(last, "Last-Event-ID")
+                    : Position(after, "after");
+                var count = limit is null ? DefaultLimit : Number(limit, "limit", 1, MaxLimit);
                 var scope = ScopeOf(http);
                 if (!events)
                 {

@@ -928,6 +928,10 @@ public sealed class NegativeInputTests(AcceptanceStage stage) : IClassFixture<Ac
             $"/api/audit/tenders/{s.Opening}?after={s.Bidding:D}:1"), Invalid),
         ("GET /api/audit/tenders/{opening}?after={its sealed bid}:1", s => new(s.Client(Caller.Supervisor), HttpMethod.Get,
             $"/api/audit/tenders/{s.Opening}?after={s.BidId(s.Opening, s.BidderOrg):D}:1"), Invalid),
+        ("GET /api/audit/checkpoints?page=abc", s => new(s.Client(Caller.Anonymous), HttpMethod.Get, "/api/audit/checkpoints?page=abc"), Malformed),
+        ("GET /api/audit/checkpoints?page=0", s => new(s.Client(Caller.Anonymous), HttpMethod.Get, "/api/audit/checkpoints?page=0"), Invalid),
+        ("GET /api/audit/verification?checkpoint=abc", s => new(s.Client(Caller.Supervisor), HttpMethod.Get, "/api/audit/verification?checkpoint=abc"),
+            Malformed),
     ];
 
     public static TheoryData<string, bool> QueryCases()

@@ -127,7 +127,7 @@ public sealed class CliAuditTests(Xunit.Abstractions.ITestOutputHelper output) :
         // 2. The untouched store verifies: against the latest checkpoint, and against the saved file (with the platform's
         //    JWKS as fetched, and as a kept copy).
         var clean = await Expect(0, supervisor, "audit", "verify");
-        Assert.Contains("events of the shown streams verified", clean.Out, StringComparison.Ordinal);
+        Assert.Contains("events verified, and the sealed bid streams", clean.Out, StringComparison.Ordinal);
         foreach (var args in new[] { new[] { "audit", "verify", "--checkpoint", "cp.json" },
                      ["audit", "verify", "--checkpoint", "cp.json", "--jwks", "platform-jwks.json"] })
         {

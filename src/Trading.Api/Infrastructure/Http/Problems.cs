@@ -96,7 +96,8 @@ public static class Problems
         // sends its next request on a connection that is about to close.
         if (problem.Status == StatusCodes.Status413PayloadTooLarge && HttpProtocol.IsHttp11(context.Request.Protocol))
             context.Response.Headers.Connection = "close";
-        await context.RequestServices.GetRequiredService<IProblemDetailsService>()
-            .WriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem });
+        // Through the problem details service when the client accepts JSON; a client that accepts only text/event-stream
+        // (a feed reader) gets the same application/problem+json, which the service alone would decline to write.
+        await Result(problem).ExecuteAsync(context);
     }
 }
