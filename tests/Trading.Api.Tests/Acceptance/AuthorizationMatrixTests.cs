@@ -33,7 +33,7 @@ public sealed class AuthorizationMatrixTests(AcceptanceStage stage) : IClassFixt
     private sealed record Row(string Route, string Name, Func<AcceptanceStage, Caller, Task<Call>> Arrange, int[] Expected,
         string? Slugs = null, Action<Caller, JsonElement>? Then = null);
 
-    // The public routes of API.md (those of the audit and OCDS are not built yet) and, in Development, the API reference UI.
+    // The public routes of API.md (opening records, signing keys, rules, checkpoints, OCDS) and, in Development, the API reference UI.
     private static readonly string[] PublicRoutes =
     [
         "GET /api/tenders/", "GET /api/tenders/{id:guid}", "GET /api/platform/signing-keys", "GET /api/platform/rules", "* /health/live", "* /health/ready",

@@ -165,6 +165,7 @@ public sealed class TamperTests : IAsyncLifetime
         await ExecAsync($"delete from {Events} where stream_id = $1 and version = $2", truncated, length);
         await ExecAsync($"update {app.Schema}.mt_streams set version = $2 - 1 where id = $1", truncated, length);
         AssertBroken(await VerifyTenderAsync(tenderId), truncated, length);
+        AssertBroken(await VerifyStoreAsync(), truncated, length);
 
         // 5. The tender stream rewritten from version 1 with every hash recomputed: its chain is valid on its own ...
         await ExecAsync($"update {Events} set data = jsonb_set(data, '{{title}}', '\"某改过的标题\"') where stream_id = $1 and version = 1", tenderId);

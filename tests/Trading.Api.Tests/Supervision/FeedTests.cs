@@ -268,6 +268,26 @@ public sealed class FeedTests
     }
 
     [Fact]
+    public async Task A_cancellation_after_the_opening_is_shown_with_its_refunds_as_the_bidders_are_public_by_then()
+    {
+        await using var app = WorkflowApp.Create();
+        var trade = await new Scenario(app).CastAsync();
+        var (tenderId, bidders) = await trade.OpenedTenderAsync([9_100_000.00m, 9_200_000.00m, 9_300_000.00m], bidBond: new { amount = "100000.00", currency = "CNY" });
+        await Scenario.Expect(await trade.Agent.PostAsJsonAsync($"/api/tenders/{tenderId}/cancellation", new { reason = "项目取消" }), HttpStatusCode.OK);
+        await CaughtUpAsync(app);
+
+        var page = await trade.Supervisor.GetStringAsync($"/api/supervision/feed?after=0&limit={FeedApi.MaxLimit}");
+        var cancelled = JsonDocument.Parse(page).RootElement.GetProperty("items").EnumerateArray().Single(r => r.GetProperty("type").GetString() == "tender_cancelled");
+        Assert.Equal(bidders.Select(b => b.Org).Order(),
+            cancelled.GetProperty("data").GetProperty("refunds").EnumerateArray().Select(r => r.GetProperty("bidderOrg").GetGuid()).Order());
+        Assert.True(cancelled.GetProperty("elided").ValueKind is JsonValueKind.Null || cancelled.GetProperty("elided").GetArrayLength() == 0);
+        var audit = JsonDocument.Parse(await trade.Supervisor.GetStringAsync($"/api/audit/tenders/{tenderId}")).RootElement;
+        var listed = audit.GetProperty("items").EnumerateArray().Single(r => r.GetProperty("type").GetString() == "tender_cancelled");
+        Assert.Equal(bidders.Count, listed.GetProperty("data").GetProperty("refunds").GetArrayLength());
+        Assert.Empty(listed.GetProperty("elided").EnumerateArray());
+    }
+
+    [Fact]
     public async Task Server_sent_events_replay_follow_live_and_resume_from_Last_Event_ID_without_repeats()
     {
         await using var app = WorkflowApp.Create();
