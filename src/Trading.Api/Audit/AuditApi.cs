@@ -291,7 +291,9 @@ public static class AuditApi
         };
     }
 
-    private static readonly string CancelledAlias = TradeReferences.Alias(typeof(TenderCancelled));
+    /// <summary>By stored type name, the member of a tender-stream event that names the bidders (<see cref="FeedSecrecy.MembersNamingBidders"/>).</summary>
+    private static readonly Dictionary<string, string> NamingBidders =
+        FeedSecrecy.MembersNamingBidders.ToDictionary(m => TradeReferences.Alias(m.Key), m => m.Value, StringComparer.Ordinal);
 
     /// <summary>One answer for a malformed cursor, an unknown event and one outside the trade (a bid stream before the opening
     /// included), so the answer tells nothing about what exists.</summary>
@@ -337,9 +339,9 @@ public static class AuditApi
                 o.Remove("ciphertext");
                 elided.Add("ciphertext");
             }
-            // A cancellation during bidding refunds bidders whose bids are never opened: who they are stays sealed (as in the feed).
-            if (bidsSealed && body is JsonObject c && reader.GetString(2) == CancelledAlias && c.Remove("refunds"))
-                elided.Add("refunds");
+            // Until the opening concludes, who bid stays sealed (as in the feed): a cancellation's refunds, the opening's list.
+            if (bidsSealed && body is JsonObject c && NamingBidders.TryGetValue(reader.GetString(2), out var member) && c.Remove(member))
+                elided.Add(member);
             items.Add(new AuditEvent(reader.GetGuid(0), reader.GetInt64(1), reader.GetString(2),
                 new DateTimeOffset(reader.GetDateTime(3)), Text(4), Text(5), Text(6), Text(7), Text(8), body, elided));
         }

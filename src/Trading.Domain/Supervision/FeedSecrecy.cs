@@ -44,12 +44,21 @@ public static class FeedSecrecy
     };
 
     /// <summary>
-    /// A member of a shown event that names sealed bidders, to leave out while the tender's bids are held: a cancellation
-    /// during bidding refunds every bidder's bond (<c>refunds[].bidderOrg</c>), yet its bids are never opened.
+    /// The member of a shown event that names the bidders of its tender, left out while the tender's bids are held: a
+    /// cancellation during bidding refunds every bidder's bond (<c>refunds[].bidderOrg</c>), yet its bids are never opened; the
+    /// opening's start lists the bids (<c>bids[].bidderOrg</c>, and how many) while their keys are still coming in. Always the
+    /// member, even when empty: an elision shown only when it hid something would itself tell that someone bid.
     /// </summary>
+    public static readonly IReadOnlyDictionary<Type, string> MembersNamingBidders = new Dictionary<Type, string>
+    {
+        [typeof(Tenders.TenderCancelled)] = "refunds",
+        [typeof(Tenders.OpeningStarted)] = "bids",
+    };
+
     public static (string Member, Guid TenderId)? NamesSealedBidders(object domainEvent) => domainEvent switch
     {
-        Tenders.TenderCancelled { Refunds.Count: > 0 } e => ("refunds", e.TenderId),
+        Tenders.TenderCancelled e => (MembersNamingBidders[typeof(Tenders.TenderCancelled)], e.TenderId),
+        Tenders.OpeningStarted e => (MembersNamingBidders[typeof(Tenders.OpeningStarted)], e.TenderId),
         _ => null,
     };
 

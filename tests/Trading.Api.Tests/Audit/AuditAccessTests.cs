@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
 using Npgsql;
 using Trading.Api.Tests.Infrastructure;
@@ -93,6 +94,46 @@ public sealed class AuditAccessTests : IAsyncLifetime
         Assert.Equal("bidder", bid.GetProperty("role").GetString());
         Assert.Equal(bidders[0].Org.ToString(), bid.GetProperty("organisation").GetString());
         Assert.False(string.IsNullOrEmpty(bid.GetProperty("address").GetString()));
+    }
+
+    [Fact]
+    public async Task During_the_decryption_window_the_opening_start_is_shown_without_its_list_of_bids()
+    {
+        var entryId = await trade.ApprovedEntryAsync();
+        var deadline = app.Clock.GetUtcNow() + TimeSpan.FromDays(25);
+        var tenderId = await trade.PublishAsync(entryId, deadline);
+        var bidders = new List<(Bidder Bidder, byte[] Key)>();
+        foreach (var price in new[] { 7_000_000m, 7_100_000m, 7_200_000m })
+        {
+            var bidder = await trade.BidderAsync($"开标名单建设有限公司{price}");
+            var sealedBid = Bidder.Seal(tenderId, bidder.Org, price);
+            await Scenario.Expect(await bidder.SubmitAsync(tenderId, sealedBid), HttpStatusCode.Created);
+            bidders.Add((bidder, sealedBid.Key));
+        }
+        app.Clock.SetUtcNow(deadline);
+        await Scenario.Expect(await trade.Agent.PostAsync($"/api/tenders/{tenderId}/opening", null), HttpStatusCode.OK);
+        await Scenario.Expect(await bidders[0].Bidder.DecryptAsync(tenderId, bidders[0].Key), HttpStatusCode.OK);
+
+        // In the window: the start is there, its list is not, and no page names a bidder.
+        var (during, _) = await AuditAsync(tenderId);
+        var started = Assert.Single(during, e => e.GetProperty("type").GetString() == "opening_started");
+        Assert.False(started.GetProperty("data").TryGetProperty("bids", out _));
+        Assert.Equal(["bids"], started.GetProperty("elided").EnumerateArray().Select(x => x.GetString()));
+        var text = string.Join("\n", during.Select(e => e.GetRawText()));
+        Assert.All(bidders, b => Assert.DoesNotContain(b.Bidder.Org.ToString(), text, StringComparison.OrdinalIgnoreCase));
+
+        // Once the opening completed, the list is shown.
+        foreach (var (bidder, key) in bidders.Skip(1))
+            await Scenario.Expect(await bidder.DecryptAsync(tenderId, key), HttpStatusCode.OK);
+        await Scenario.Expect(await trade.Agent.PostAsync($"/api/tenders/{tenderId}/opening/close", null), HttpStatusCode.OK);
+        await TradingApp.Until(async () =>
+            (await app.CreateClient().GetFromJsonAsync<JsonElement>($"/api/tenders/{tenderId}")).GetProperty("status").GetString() == "evaluation" ? "done" : null,
+            what: "the opening to complete");
+        var (after, _) = await AuditAsync(tenderId);
+        var shown = Assert.Single(after, e => e.GetProperty("type").GetString() == "opening_started");
+        Assert.Equal(bidders.Select(b => b.Bidder.Org).Order(),
+            shown.GetProperty("data").GetProperty("bids").EnumerateArray().Select(b => b.GetProperty("bidderOrg").GetGuid()).Order());
+        Assert.Empty(shown.GetProperty("elided").EnumerateArray());
     }
 
     [Fact]

@@ -155,11 +155,16 @@ public sealed class FeedTests
         await Scenario.Expect(await bidders[0].Bidder.DecryptAsync(tenderId, bidders[0].Key), HttpStatusCode.OK);
         await CaughtUpAsync(app);
 
-        // Bidding closed, the opening under way, one key in: still nothing of a bid stream (the opening's own record, public at the
-        // opening, lists the bids).
+        // Bidding closed, the opening under way, one key in: still nothing of a bid stream, and the opening's start is shown
+        // without its list of bids (who bid, and how many, stays sealed until the opening completes).
         var beforeOpening = await AllAsync(trade.Supervisor);
         var bidIds = bidders.Select(b => b.Bidder.BidId(tenderId)).ToHashSet();
-        Assert.Contains(beforeOpening, r => r.Type == "opening_started");
+        var started = beforeOpening.Single(r => r.Type == "opening_started");
+        Assert.False(started.Data.TryGetProperty("bids", out _), started.Data.ToString());
+        var raw = await trade.Supervisor.GetStringAsync($"/api/supervision/feed?after={started.Position - 1}&limit=1");
+        Assert.Contains("\"elided\":[\"bids\"]", raw, StringComparison.Ordinal);
+        foreach (var (bidder, _) in bidders)
+            Assert.DoesNotContain(bidder.Org.ToString(), raw, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain(beforeOpening, r => bidIds.Contains(r.StreamId) || r.Type.StartsWith("bid_", StringComparison.Ordinal));
 
         await Scenario.Expect(await bidders[1].Bidder.DecryptAsync(tenderId, bidders[1].Key), HttpStatusCode.OK);

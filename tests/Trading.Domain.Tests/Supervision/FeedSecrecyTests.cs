@@ -64,10 +64,15 @@ public class FeedSecrecyTests
     }
 
     [Fact]
-    public void A_cancellation_refunding_bonds_names_sealed_bidders_and_one_without_refunds_names_none()
+    public void A_cancellation_and_the_opening_start_name_sealed_bidders_even_when_empty_and_other_tender_events_do_not()
     {
         var refund = new BondRefund(Guid.NewGuid(), new Trading.Domain.Shared.Money(100_000m, "CNY"));
         Assert.Equal(("refunds", TenderId), FeedSecrecy.NamesSealedBidders(new TenderCancelled(TenderId, "终止", [refund], Published)));
-        Assert.Null(FeedSecrecy.NamesSealedBidders(new TenderCancelled(TenderId, "终止", [], Published)));
+        // Elided whether or not it holds anyone: an elision only when bonds were refunded would tell that someone bid.
+        Assert.Equal(("refunds", TenderId), FeedSecrecy.NamesSealedBidders(new TenderCancelled(TenderId, "终止", [], Published)));
+        var listed = new ListedBid(Guid.NewGuid(), Guid.NewGuid(), 1, new string('a', 64));
+        Assert.Equal(("bids", TenderId), FeedSecrecy.NamesSealedBidders(new OpeningStarted(TenderId, [listed], Deadline, WindowEnd)));
+        // The opening's record is written when the bids are released by it: nothing to leave out.
+        Assert.Null(FeedSecrecy.NamesSealedBidders(new OpeningCompleted(TenderId, [], WindowEnd)));
     }
 }

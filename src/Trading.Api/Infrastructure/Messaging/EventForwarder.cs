@@ -101,7 +101,6 @@ public sealed class EventForwarder : SubscriptionBase
                 await bus.Publish(message, message.GetType(), context =>
                 {
                     context.MessageId = eventId;
-                    context.Headers.Set("Trading-Sequence", sequence);
                     context.Headers.Set("Trading-Stream", streamId.ToString("D"));
                 }, timeout.Token);
                 return;
