@@ -133,16 +133,16 @@ public static class AuditApi
     private static async Task<VerificationView> VerifyAsync(IQuerySession session, NpgsqlDataSource data, PlatformKeys keys,
         IReadOnlyCollection<Guid>? streams, Guid? checkpointId, CancellationToken ct)
     {
-        var checkpoint = checkpointId is { } cid
-            ? await session.LoadAsync<CheckpointRecord>(cid, ct) ?? throw NoCheckpoint()
-            : await LatestAsync(session, ct);
+        var (checkpoint, missing) = checkpointId is { } cid
+            ? (await session.LoadAsync<CheckpointRecord>(cid, ct) ?? throw NoCheckpoint(), null)
+            : await NewestAsync(session, ct);
         var full = checkpoint?.Full();
         var schema = session.DocumentStore.Options.Events.DatabaseSchemaName;
         var result = await StoredChains.VerifyAsync(data, schema, streams, full is null ? null : [.. full.Streams!, .. full.Sealed!.Streams], ct,
             // A trade's set holds no sealed bid (its bids join it with the opening); the whole store's count leaves them out,
             // read after the rows so that a bid committed meanwhile is not counted either.
             uncounted: streams is null ? c => SealedBidStreamsAsync(session, c) : null);
-        var problem = await CheckpointProblemAsync(session, keys, full, latest: checkpointId is null, ct);
+        var problem = missing ?? CheckpointProblem(keys, full);
         return new VerificationView(result.Valid && problem is null, result.CountedEvents, result.FirstBrokenAt, result.Broken,
             full is null ? null : new CheckpointSummary(full.CheckpointId, full.Number, full.Streams!.Count, Checkpoints.Digest(full.Streams!),
                 Checkpoints.Digest(full.Sealed!.Streams, full.Sealed.Salt), full.Signature, full.Kid, full.SignedAt),
@@ -161,27 +161,29 @@ public static class AuditApi
     }
 
     /// <summary>
-    /// The stored heads are only as good as the signature over them: anyone with write access to the database could edit
-    /// the record to match a rewritten stream. So the heads must hash to the digest the platform key signed, and the record
-    /// compared with by default must be the one the newest chained <see cref="CheckpointSigned"/> names (deleting records
-    /// would otherwise fall back to an older checkpoint, or to none).
+    /// The checkpoint compared with by default: the one the newest chained <see cref="CheckpointSigned"/> names, read first
+    /// (its record commits with it, so a checkpoint signed meanwhile cannot look missing). Without its record — deleted or
+    /// replaced, which would otherwise fall back to an older checkpoint, or to none — that is the problem, and the newest
+    /// record left is compared with all the same.
     /// </summary>
-    private static async Task<string?> CheckpointProblemAsync(IQuerySession session, PlatformKeys keys, CheckpointFile? checkpoint,
-        bool latest, CancellationToken ct)
+    private static async Task<(CheckpointRecord? Record, string? Missing)> NewestAsync(IQuerySession session, CancellationToken ct)
     {
-        if (checkpoint is not null)
-        {
-            var check = Checkpoints.Verify(checkpoint, keys.Signer.Jwks);
-            if (!check.Valid)
-                return $"The stored checkpoint {checkpoint.CheckpointId} does not hold: {check.Problem}";
-        }
-        if (!latest)
-            return null;
         var newest = await session.Events.QueryRawEventDataOnly<CheckpointSigned>().OrderByDescending(c => c.Number).FirstOrDefaultAsync(ct);
-        return newest is not null && newest.CheckpointId != checkpoint?.CheckpointId
-            ? $"The newest signed checkpoint {newest.CheckpointId} has no stored heads (the record was deleted or replaced)."
-            : null;
+        if (newest is null)
+            return (await LatestAsync(session, ct), null);
+        return await session.LoadAsync<CheckpointRecord>(newest.CheckpointId, ct) is { } record
+            ? (record, null)
+            : (await LatestAsync(session, ct), $"The newest signed checkpoint {newest.CheckpointId} has no stored heads (the record was deleted or replaced).");
     }
+
+    /// <summary>
+    /// The stored heads are only as good as the signature over them: anyone with write access to the database could edit
+    /// the record to match a rewritten stream. So the heads must hash to the digests the platform key signed.
+    /// </summary>
+    private static string? CheckpointProblem(PlatformKeys keys, CheckpointFile? checkpoint) =>
+        checkpoint is not null && Checkpoints.Verify(checkpoint, keys.Signer.Jwks) is { Valid: false } check
+            ? $"The stored checkpoint {checkpoint.CheckpointId} does not hold: {check.Problem}"
+            : null;
 
     /// <summary>
     /// The trade's streams a supervisor covering its jurisdiction may audit (anyone else: 404): the tender (with its

@@ -12,6 +12,7 @@ using Trading.Api.Infrastructure.Security;
 using Trading.Api.Tenders;
 using Trading.Domain.Shared;
 using Trading.Domain.Supervision;
+using Trading.Domain.Tenders;
 
 namespace Trading.Api.Audit;
 
@@ -91,12 +92,12 @@ public sealed class AuditHeadKeeper : SubscriptionBase
 
 /// <summary>
 /// Every <c>Trading:Audit:CheckpointSeconds</c>, if a shown stream other than the checkpoint stream moved since the last
-/// checkpoint — or <c>Trading:Audit:CheckpointHeartbeatSeconds</c> passed since it, whatever moved — signs the heads the
-/// keeper holds: the shown ones and the sealed ones (with a fresh random salt), their digests and an ES256 signature with
-/// the receipt key (same JWKS kid), appended as <see cref="CheckpointSigned"/> to the checkpoint stream through the normal
-/// write path (so it is chained like every stream) and kept in full as a <see cref="CheckpointRecord"/> in the same
-/// transaction. A bid alone never makes a checkpoint due: its heads wait for the next shown change or the heartbeat, so the
-/// checkpoints' cadence says nothing about bids either. A checkpoint never lists its own event; the next one lists the
+/// checkpoint, or while some tender is bidding, opening or in evaluation (a public state), or once
+/// <c>Trading:Audit:CheckpointHeartbeatSeconds</c> passed since the last — signs the heads the keeper holds: the shown ones
+/// and the sealed ones (with a fresh random salt), their digests and an ES256 signature with the receipt key (same JWKS
+/// kid), appended as <see cref="CheckpointSigned"/> to the checkpoint stream through the normal write path (so it is
+/// chained like every stream) and kept in full as a <see cref="CheckpointRecord"/> in the same transaction. So a sealed bid
+/// is under a checkpoint within a round, and whether a checkpoint comes never depends on whether a bid came in. A checkpoint never lists its own event; the next one lists the
 /// checkpoint stream up to the previous checkpoint. Several nodes may run it: the append expects the checkpoint stream's
 /// version, so one of two racing writers fails and tries again next round.
 /// </summary>
@@ -116,7 +117,11 @@ public sealed class CheckpointWriter(IDocumentStore store, PlatformKeys keys, Ti
         var shown = heads.Where(h => h.Held is null).ToList();
         var upTo = shown.Where(h => h.Id != Checkpoints.StreamId).Select(h => h.Sequence).DefaultIfEmpty(0).Max();
         var at = clock.GetUtcNow();
-        if (upTo <= (last?.UpToSequence ?? 0) && (last is null || at - last.SignedAt < heartbeat))
+        // While some tender is bidding, opening or in evaluation, secrets can be held and can move: a checkpoint every round
+        // then, whatever moved, so that sealed bids are covered within a round and the cadence says nothing about them.
+        var secretsPending = await session.Query<Tender>().AnyAsync(
+            t => t.Status == TenderStatus.Bidding || t.Status == TenderStatus.Opening || t.Status == TenderStatus.Evaluation, ct);
+        if (upTo <= (last?.UpToSequence ?? 0) && (last is null || (!secretsPending && at - last.SignedAt < heartbeat)))
             return null;
         var version = (await session.Events.FetchStreamStateAsync(Checkpoints.StreamId, ct))?.Version ?? 0;
         // Each record is stored with its event: a stream ahead of the records means records were removed, and signing the

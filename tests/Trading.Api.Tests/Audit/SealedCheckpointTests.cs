@@ -12,9 +12,10 @@ using Trading.Domain.Supervision;
 namespace Trading.Api.Tests.Audit;
 
 /// <summary>
-/// Sealed bids are under the checkpoints, yet nothing published moves with them (downloader-secrecy): no checkpoint is due for a
-/// bid alone, the next one shows the same count and digest of shown heads, the whole-store verification counts the same events,
-/// and the sealed heads hide behind a digest salted afresh — while deleting a sealed bid stream is still reported.
+/// Sealed bids are under the checkpoints within a round, yet nothing published moves with them (downloader-secrecy): while a
+/// tender is bidding a checkpoint comes every round whether or not a bid came in, it shows the same count of shown heads,
+/// the whole-store verification does not count the bids, and the sealed heads hide behind a digest salted afresh — while
+/// deleting a sealed bid stream is still reported.
 /// </summary>
 public sealed class SealedCheckpointTests : IAsyncLifetime
 {
@@ -58,15 +59,19 @@ public sealed class SealedCheckpointTests : IAsyncLifetime
     public async Task A_sealed_bid_moves_no_published_number_yet_deleting_its_stream_is_reported()
     {
         var writer = app.Services.GetRequiredService<CheckpointWriter>();
-        var (_, tenderId) = await trade.PublishedTenderAsync();
         var bidders = new[] { await trade.BidderAsync("投标人甲有限公司"), await trade.BidderAsync("投标人乙有限公司"), await trade.BidderAsync("投标人丙有限公司") };
-        // Everything shown so far is under a checkpoint.
+        // An idle platform: once everything shown is under a checkpoint, nothing is due until something moves.
         var lastOrg = bidders[^1].Org;
         await TradingApp.Until(async () => await HeadAsync(lastOrg), what: "the head keeper to see the last registration");
         Assert.NotNull(await writer.WriteAsync(CancellationToken.None));
         await KeeperSeesCheckpointsAsync();
-        // A second one, on the heartbeat, lists the checkpoint stream too (a checkpoint never lists its own event).
-        app.Advance(TimeSpan.FromHours(1));
+        Assert.Null(await writer.WriteAsync(CancellationToken.None));
+
+        // A tender in bidding (public): a checkpoint every round, whatever moved — here nothing at all in the second round.
+        var (_, tenderId) = await trade.PublishedTenderAsync();
+        await TradingApp.Until(async () => await HeadAsync(tenderId), what: "the keeper to see the tender");
+        Assert.NotNull(await writer.WriteAsync(CancellationToken.None));
+        await KeeperSeesCheckpointsAsync();
         var before = await writer.WriteAsync(CancellationToken.None);
         Assert.NotNull(before);
         await KeeperSeesCheckpointsAsync();
@@ -82,21 +87,18 @@ public sealed class SealedCheckpointTests : IAsyncLifetime
             Assert.Equal(FeedSecrecy.Key(SecretGroup.Bids, tenderId), head.Held);
         }
 
-        // Only sealed streams moved: no checkpoint is due, and the whole-store count is what it was.
-        Assert.Null(await writer.WriteAsync(CancellationToken.None));
-        var verified = await VerifyStoreAsync();
-        Assert.True(verified.GetProperty("valid").GetBoolean(), verified.ToString());
-        Assert.Equal(counted, verified.GetProperty("checkedEvents").GetInt64());
-
-        // The heartbeat signs anyway: the same shown heads but the checkpoint stream's, so the same count; a sealed digest that
-        // changed, as it does every time.
-        app.Advance(TimeSpan.FromHours(1));
+        // The next round covers the bids, and shows the same as a round without them: the same shown heads but the checkpoint
+        // stream's, so the same count; a sealed digest that changed, as it does every time.
         var beat = await writer.WriteAsync(CancellationToken.None);
         Assert.NotNull(beat);
         var after = await LatestAsync();
         Assert.Equal((published.Number + 1, published.Count), (after.Number, after.Count));
         Assert.Equal(before.Streams.Where(h => h.StreamId != Checkpoints.StreamId), beat.Streams.Where(h => h.StreamId != Checkpoints.StreamId));
         Assert.NotEqual(published.SealedDigest, after.SealedDigest);
+        // The whole-store count grew by the checkpoint's own event, not by the bids.
+        var verified = await VerifyStoreAsync();
+        Assert.True(verified.GetProperty("valid").GetBoolean(), verified.ToString());
+        Assert.Equal(counted + 1, verified.GetProperty("checkedEvents").GetInt64());
         var jwks = (await app.CreateClient().GetFromJsonAsync<Jwks>("/api/platform/signing-keys", TradingApp.JsonOptions))!;
         Assert.True(Checkpoints.Verify(after, jwks).Valid);
         Assert.True(Checkpoints.Verify(beat.Full(), jwks).Valid);
