@@ -95,7 +95,7 @@ public static class AuditApi
                 var schema = session.DocumentStore.Options.Events.DatabaseSchemaName;
                 var from = cursor is { } c ? await SequenceOfAsync(data, schema, streams, c, ct) ?? throw BadCursor() : 0;
                 var size = Math.Max(1, config.GetValue("Trading:Audit:PageSize", DefaultEventPageSize));
-                var items = await EventsAsync(data, schema, streams, from, size, bidsSealed: !tender.OpeningConcluded, ct);
+                var items = await EventsAsync(data, schema, tender.Id, streams, from, size, bidsSealed: !tender.OpeningConcluded, ct);
                 var page = items.Take(size).ToList();
                 return Results.Ok(new AuditEventPage(tender.Id, page,
                     items.Count > size ? new AuditCursor(page[^1].StreamId, page[^1].Version).ToString() : null));
@@ -293,9 +293,9 @@ public static class AuditApi
         };
     }
 
-    /// <summary>By stored type name, the member of a tender-stream event that names the bidders (<see cref="FeedSecrecy.MembersNamingBidders"/>).</summary>
-    private static readonly Dictionary<string, string> NamingBidders =
-        FeedSecrecy.MembersNamingBidders.ToDictionary(m => TradeReferences.Alias(m.Key), m => m.Value, StringComparer.Ordinal);
+    /// <summary>By stored type name, the event types that may name sealed bidders (<see cref="FeedSecrecy.NamesSealedBidders"/>).</summary>
+    private static readonly Dictionary<string, Type> MayNameBidders =
+        FeedSecrecy.MayNameSealedBidders.ToDictionary(TradeReferences.Alias, t => t, StringComparer.Ordinal);
 
     /// <summary>One answer for a malformed cursor, an unknown event and one outside the trade (a bid stream before the opening
     /// included), so the answer tells nothing about what exists.</summary>
@@ -318,8 +318,8 @@ public static class AuditApi
     }
 
     /// <summary>One row more than a page, so the caller knows whether another follows.</summary>
-    private static async Task<List<AuditEvent>> EventsAsync(NpgsqlDataSource data, string schema, IReadOnlyCollection<Guid> streams, long after,
-        int pageSize, bool bidsSealed, CancellationToken ct)
+    private static async Task<List<AuditEvent>> EventsAsync(NpgsqlDataSource data, string schema, Guid tenderId, IReadOnlyCollection<Guid> streams,
+        long after, int pageSize, bool bidsSealed, CancellationToken ct)
     {
         await using var command = data.CreateCommand(
             $"select stream_id, version, type, timestamp, headers ->> '{HashChain.ActorHeader}', headers ->> '{HashChain.RoleHeader}', " +
@@ -341,11 +341,27 @@ public static class AuditApi
                 o.Remove("ciphertext");
                 elided.Add("ciphertext");
             }
-            // Until the opening concludes, who bid stays sealed (as in the feed): a cancellation's refunds, the opening's list.
-            if (bidsSealed && body is JsonObject c && NamingBidders.TryGetValue(reader.GetString(2), out var member) && c.Remove(member))
-                elided.Add(member);
-            items.Add(new AuditEvent(reader.GetGuid(0), reader.GetInt64(1), reader.GetString(2),
-                new DateTimeOffset(reader.GetDateTime(3)), Text(4), Text(5), Text(6), Text(7), Text(8), body, elided));
+            var item = new AuditEvent(reader.GetGuid(0), reader.GetInt64(1), reader.GetString(2),
+                new DateTimeOffset(reader.GetDateTime(3)), Text(4), Text(5), Text(6), Text(7), Text(8), body, elided);
+            // Until the opening concludes, who bid stays sealed, as in the feed: what an event names of the bidders, and the
+            // tender stream's hashes, which would let anyone test a guess of it.
+            if (bidsSealed && MayNameBidders.TryGetValue(item.Type, out var type)
+                && FeedSecrecy.NamesSealedBidders(JsonSerializer.Deserialize(reader.GetString(9), type, Infrastructure.Json.Stored)!) is { } named)
+            {
+                if (named.What.Member is { } member && body is JsonObject c && c.Remove(member))
+                    elided.Add(member);
+                if (named.What.Actor)
+                {
+                    item = item with { Actor = "", Organisation = "", Address = "" };
+                    elided.AddRange(["actor", "organisation", "address"]);
+                }
+            }
+            if (bidsSealed && item.StreamId == tenderId)
+            {
+                item = item with { Hash = "" };
+                elided.Add("hash");
+            }
+            items.Add(item);
         }
         return items;
     }

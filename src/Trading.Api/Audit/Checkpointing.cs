@@ -63,14 +63,22 @@ public sealed class AuditHeadKeeper : SubscriptionBase
     public override async Task<IChangeListener> ProcessEventsAsync(EventRange page, ISubscriptionController controller,
         IDocumentOperations operations, CancellationToken cancellationToken)
     {
-        var keys = page.Events.Select(e => FeedSecrecy.HeldWith(e.Data)).OfType<(SecretGroup Group, Guid TenderId)>()
-            .Select(h => FeedSecrecy.Key(h.Group, h.TenderId)).Distinct().ToArray();
+        // A tender's own stream is held with its bids from its publication: rows of it conceal who bid until the opening
+        // (FeedSecrecy.NamesSealedBidders), and its head's hash would let anyone test a guess of them.
+        static string? HeldWith(object data) => FeedSecrecy.HeldWith(data) is { } h ? FeedSecrecy.Key(h.Group, h.TenderId)
+            : data is TenderPublished p ? FeedSecrecy.Key(SecretGroup.Bids, p.TenderId) : null;
+        var ids = page.Events.Select(e => e.StreamId).Distinct().ToArray();
+        var before = (await operations.LoadManyAsync<AuditHead>(cancellationToken, ids)).ToDictionary(h => h.Id);
+        var keys = page.Events.Select(e => HeldWith(e.Data)).Concat(before.Values.Select(h => h.Held)).OfType<string>().Distinct().ToArray();
         var released = keys.Length == 0 ? new HashSet<string>()
             : (await operations.LoadManyAsync<AuditRelease>(cancellationToken, keys)).Select(r => r.Id).ToHashSet(StringComparer.Ordinal);
         var heads = new Dictionary<Guid, AuditHead>();
         foreach (var e in page.Events)
         {
-            var held = FeedSecrecy.HeldWith(e.Data) is { } h && FeedSecrecy.Key(h.Group, h.TenderId) is var key && !released.Contains(key) ? key : null;
+            // Held by its own group, or still by the group its stream's previous head was held with.
+            var held = HeldWith(e.Data) is { } key && !released.Contains(key) ? key
+                : (heads.TryGetValue(e.StreamId, out var last) ? last : before.GetValueOrDefault(e.StreamId))?.Held is { } kept && !released.Contains(kept) ? kept
+                : null;
             heads[e.StreamId] = new AuditHead(e.StreamId, e.Version, e.GetHeader(HashChain.HashHeader)?.ToString() ?? "", e.Sequence, held);
             foreach (var (group, tender) in FeedSecrecy.Releases(e.Data))
             {
@@ -124,6 +132,9 @@ public sealed class CheckpointWriter(IDocumentStore store, PlatformKeys keys, Ti
         if (upTo <= (last?.UpToSequence ?? 0) && (last is null || (!secretsPending && at - last.SignedAt < heartbeat)))
             return null;
         var version = (await session.Events.FetchStreamStateAsync(Checkpoints.StreamId, ct))?.Version ?? 0;
+        // Another node may have signed since `last` was read: its record commits with its event, so read it again.
+        if (version != (last?.Number ?? 0))
+            last = await session.Query<CheckpointRecord>().OrderByDescending(c => c.Number).FirstOrDefaultAsync(ct);
         // Each record is stored with its event: a stream ahead of the records means records were removed, and signing the
         // heads as they stand now would bless whatever was forged meanwhile. Verification reports it; an operator restores them.
         if (version != (last?.Number ?? 0))

@@ -34,6 +34,9 @@ public static class Json
 
     public static readonly JsonSerializerOptions Http = Create(ConfigureHttp);
 
+    /// <summary>The form events are stored in (Marten is configured with <see cref="Configure"/>), to read a stored row back.</summary>
+    public static readonly JsonSerializerOptions Stored = Create(Configure);
+
     /// <summary>The hash chain's form: decimals as strings so no number formatting can differ between writer and verifier.</summary>
     public static readonly JsonSerializerOptions Canonical = Create(o =>
     {

@@ -72,7 +72,12 @@ public sealed class FeedProjection : SubscriptionBase
                 Header(e, HashChain.HashHeader), tenderId, jurisdiction, data);
             // Shown, but without the member naming bidders whose bids stay sealed (the row's hash then covers more than its data).
             if (FeedSecrecy.NamesSealedBidders(e.Data) is { } named && !await BidsReleasedAsync(named.TenderId, released, operations, ct))
-                row = row with { Data = Without(data, named.Member), Elided = [named.Member] };
+                row = Conceal(row, named.What);
+            // A tender's own stream while its bids are held: no hash, which would let anyone test a guess of what a row of it
+            // (or an earlier one, through the chain) leaves out. The releasing event itself is shown whole.
+            else if (tenderId == e.StreamId && !FeedSecrecy.Releases(e.Data).Contains((SecretGroup.Bids, e.StreamId))
+                && !await BidsReleasedAsync(e.StreamId, released, operations, ct))
+                row = row with { Hash = null, Elided = ["hash"] };
             if (FeedSecrecy.HeldWith(e.Data) is { } held && !released.Contains(Key(held.Group, held.TenderId)))
                 kept.Add(new FeedHeld(e.Id, held.TenderId, GroupName(held.Group), e.Sequence, row));
             else
@@ -105,6 +110,24 @@ public sealed class FeedProjection : SubscriptionBase
 
     private static async Task<bool> BidsReleasedAsync(Guid tenderId, HashSet<string> released, IDocumentOperations operations, CancellationToken ct) =>
         released.Contains(Key(SecretGroup.Bids, tenderId)) || await operations.LoadAsync<FeedRelease>(Key(SecretGroup.Bids, tenderId), ct) is not null;
+
+    /// <summary>The row without what <paramref name="what"/> names, and without its hash (see <see cref="Concealment"/>).</summary>
+    private static FeedRow Conceal(FeedRow row, Concealment what)
+    {
+        var elided = new List<string>();
+        if (what.Member is { } member)
+        {
+            row = row with { Data = Without(row.Data, member) };
+            elided.Add(member);
+        }
+        if (what.Actor)
+        {
+            row = row with { Actor = null, Organisation = null, Address = null };
+            elided.AddRange(["actor", "organisation", "address"]);
+        }
+        elided.Add("hash");
+        return row with { Hash = null, Elided = elided };
+    }
 
     private static JsonElement Without(JsonElement data, string member)
     {

@@ -2,6 +2,14 @@ using Trading.Domain.Rules;
 
 namespace Trading.Domain.Supervision;
 
+/// <summary>
+/// What a shown event conceals while its tender's bids are held: a member of its data (<see cref="Member"/>), and with
+/// <see cref="Actor"/> who acted (actor, organisation, address). Its chain hash goes with them — as does every hash of the
+/// tender's stream while its bids are held — since with everything else shown a hash would let anyone test a guess of
+/// what was left out.
+/// </summary>
+public sealed record Concealment(string? Member, bool Actor);
+
 /// <summary>What the supervision feed holds back together, per tender, and the rule that keeps it secret.</summary>
 public enum SecretGroup
 {
@@ -44,23 +52,25 @@ public static class FeedSecrecy
     };
 
     /// <summary>
-    /// The member of a shown event that names the bidders of its tender, left out while the tender's bids are held: a
-    /// cancellation during bidding refunds every bidder's bond (<c>refunds[].bidderOrg</c>), yet its bids are never opened; the
-    /// opening's start lists the bids (<c>bids[].bidderOrg</c>, and how many) while their keys are still coming in. Always the
-    /// member, even when empty: an elision shown only when it hid something would itself tell that someone bid.
+    /// What a shown event of a tender conceals while the tender's bids are held, because it names (possible) bidders: a
+    /// cancellation during bidding refunds every bidder's bond (<c>refunds</c>), yet its bids are never opened; the opening's
+    /// start lists the bids (<c>bids</c>, and so how many) while their keys are still coming in; an objection names its
+    /// objector (<c>bidderOrg</c>), and so does who acted — its actor, organisation and address — on the objection and on the
+    /// suspension it brings. Always concealed, even when empty: an elision shown only when it hid something would itself
+    /// tell that someone bid.
     /// </summary>
-    public static readonly IReadOnlyDictionary<Type, string> MembersNamingBidders = new Dictionary<Type, string>
+    public static (Concealment What, Guid TenderId)? NamesSealedBidders(object domainEvent) => domainEvent switch
     {
-        [typeof(Tenders.TenderCancelled)] = "refunds",
-        [typeof(Tenders.OpeningStarted)] = "bids",
-    };
-
-    public static (string Member, Guid TenderId)? NamesSealedBidders(object domainEvent) => domainEvent switch
-    {
-        Tenders.TenderCancelled e => (MembersNamingBidders[typeof(Tenders.TenderCancelled)], e.TenderId),
-        Tenders.OpeningStarted e => (MembersNamingBidders[typeof(Tenders.OpeningStarted)], e.TenderId),
+        Tenders.TenderCancelled e => (new("refunds", Actor: false), e.TenderId),
+        Tenders.OpeningStarted e => (new("bids", Actor: false), e.TenderId),
+        Tenders.ObjectionRaised e => (new("bidderOrg", Actor: true), e.TenderId),
+        Tenders.TenderSuspended { Kind: Tenders.SuspensionKind.Objection } e => (new(null, Actor: true), e.TenderId),
         _ => null,
     };
+
+    /// <summary>The event types <see cref="NamesSealedBidders"/> may conceal something of, for readers of stored rows.</summary>
+    public static readonly IReadOnlyList<Type> MayNameSealedBidders =
+        [typeof(Tenders.TenderCancelled), typeof(Tenders.OpeningStarted), typeof(Tenders.ObjectionRaised), typeof(Tenders.TenderSuspended)];
 
     /// <summary>The groups an event releases for its tender: after it, their events are no longer secret.</summary>
     public static IReadOnlyList<(SecretGroup Group, Guid TenderId)> Releases(object domainEvent) => domainEvent switch

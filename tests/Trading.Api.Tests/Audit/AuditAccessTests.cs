@@ -118,7 +118,9 @@ public sealed class AuditAccessTests : IAsyncLifetime
         var (during, _) = await AuditAsync(tenderId);
         var started = Assert.Single(during, e => e.GetProperty("type").GetString() == "opening_started");
         Assert.False(started.GetProperty("data").TryGetProperty("bids", out _));
-        Assert.Equal(["bids"], started.GetProperty("elided").EnumerateArray().Select(x => x.GetString()));
+        Assert.Equal(["bids", "hash"], started.GetProperty("elided").EnumerateArray().Select(x => x.GetString()));
+        // No hash of the tender's stream either: with everything else shown, one would let anyone test a guess of the list.
+        Assert.All(during.Where(e => e.GetProperty("streamId").GetGuid() == tenderId), e => Assert.Equal("", e.GetProperty("hash").GetString()));
         var text = string.Join("\n", during.Select(e => e.GetRawText()));
         Assert.All(bidders, b => Assert.DoesNotContain(b.Bidder.Org.ToString(), text, StringComparison.OrdinalIgnoreCase));
 
@@ -134,6 +136,7 @@ public sealed class AuditAccessTests : IAsyncLifetime
         Assert.Equal(bidders.Select(b => b.Bidder.Org).Order(),
             shown.GetProperty("data").GetProperty("bids").EnumerateArray().Select(b => b.GetProperty("bidderOrg").GetGuid()).Order());
         Assert.Empty(shown.GetProperty("elided").EnumerateArray());
+        Assert.Equal(64, shown.GetProperty("hash").GetString()!.Length);
     }
 
     [Fact]

@@ -162,7 +162,8 @@ public sealed class FeedTests
         var started = beforeOpening.Single(r => r.Type == "opening_started");
         Assert.False(started.Data.TryGetProperty("bids", out _), started.Data.ToString());
         var raw = await trade.Supervisor.GetStringAsync($"/api/supervision/feed?after={started.Position - 1}&limit=1");
-        Assert.Contains("\"elided\":[\"bids\"]", raw, StringComparison.Ordinal);
+        Assert.Contains("\"hash\":null", raw, StringComparison.Ordinal);
+        Assert.Contains("\"elided\":[\"bids\",\"hash\"]", raw, StringComparison.Ordinal);
         foreach (var (bidder, _) in bidders)
             Assert.DoesNotContain(bidder.Org.ToString(), raw, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain(beforeOpening, r => bidIds.Contains(r.StreamId) || r.Type.StartsWith("bid_", StringComparison.Ordinal));
@@ -261,7 +262,8 @@ public sealed class FeedTests
         var page = await trade.Supervisor.GetStringAsync($"/api/supervision/feed?after=0&limit={FeedApi.MaxLimit}");
         var cancelled = JsonDocument.Parse(page).RootElement.GetProperty("items").EnumerateArray().Single(r => r.GetProperty("type").GetString() == "tender_cancelled");
         Assert.False(cancelled.GetProperty("data").TryGetProperty("refunds", out _));
-        Assert.Equal(["refunds"], cancelled.GetProperty("elided").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(["refunds", "hash"], cancelled.GetProperty("elided").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(JsonValueKind.Null, cancelled.GetProperty("hash").ValueKind);
         var audit = await trade.Supervisor.GetStringAsync($"/api/audit/tenders/{tenderId}");
         Assert.Contains("tender_cancelled", audit, StringComparison.Ordinal);
         foreach (var bidder in bidders)
@@ -271,6 +273,41 @@ public sealed class FeedTests
             Assert.DoesNotContain(bidder.Org.ToString(), audit, StringComparison.OrdinalIgnoreCase);
         }
     }
+
+    [Fact]
+    public async Task An_objection_during_bidding_is_shown_without_its_objector_or_hashes_and_the_tender_stream_keeps_no_hash_until_the_opening()
+    {
+        await using var app = WorkflowApp.Create();
+        var trade = await new Scenario(app).CastAsync();
+        var (_, tenderId) = await trade.PublishedTenderAsync(TimeSpan.FromDays(21));
+        var objector = await trade.BidderAsync("异议保密建设有限公司");
+        app.Clock.SetUtcNow(TradingApp.Start.AddDays(2));
+        await Scenario.Expect(await objector.Client.PostAsJsonAsync($"/api/tenders/{tenderId}/objections",
+            new { stage = "documents", grounds = "资格条件设置特定业绩要求" }), HttpStatusCode.Created);
+        await CaughtUpAsync(app);
+
+        var page = await trade.Supervisor.GetStringAsync($"/api/supervision/feed?after=0&limit={FeedApi.MaxLimit}");
+        var items = JsonDocument.Parse(page).RootElement.GetProperty("items").EnumerateArray().ToList();
+        var raised = items.Single(r => r.GetProperty("type").GetString() == "objection_raised");
+        var suspended = items.Single(r => r.GetProperty("type").GetString() == "tender_suspended");
+        Assert.False(raised.GetProperty("data").TryGetProperty("bidderOrg", out _));
+        Assert.Equal(["bidderOrg", "actor", "organisation", "address", "hash"], raised.GetProperty("elided").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(["actor", "organisation", "address", "hash"], suspended.GetProperty("elided").EnumerateArray().Select(e => e.GetString()));
+        foreach (var row in new[] { raised, suspended })
+            foreach (var member in new[] { "actor", "organisation", "address", "hash" })
+                Assert.Equal(JsonValueKind.Null, row.GetProperty(member).ValueKind);
+        // Every row of the tender's own stream is shown without its hash while the bids are held, and no row names the objector.
+        Assert.All(items.Where(r => r.GetProperty("streamId").GetGuid() == tenderId), r => Assert.Equal(JsonValueKind.Null, r.GetProperty("hash").ValueKind));
+        Assert.DoesNotContain(objector.Org.ToString(), page.Replace(ObjectorRegistration(items, objector.Org), "", StringComparison.Ordinal),
+            StringComparison.OrdinalIgnoreCase);
+        var audit = await trade.Supervisor.GetStringAsync($"/api/audit/tenders/{tenderId}");
+        Assert.DoesNotContain(objector.Org.ToString(), audit, StringComparison.OrdinalIgnoreCase);
+        Assert.All(JsonDocument.Parse(audit).RootElement.GetProperty("items").EnumerateArray(), e => Assert.Equal("", e.GetProperty("hash").GetString()));
+    }
+
+    /// <summary>The objector's own registration rows (organisations are public, platform-wide): what remains must not name it.</summary>
+    private static string ObjectorRegistration(List<JsonElement> items, Guid org) =>
+        string.Concat(items.Where(r => r.GetProperty("streamId").GetGuid() == org).Select(r => r.GetRawText()));
 
     [Fact]
     public async Task A_cancellation_after_the_opening_is_shown_with_its_refunds_as_the_bidders_are_public_by_then()
