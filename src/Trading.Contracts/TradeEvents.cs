@@ -34,9 +34,9 @@ public sealed record TenderPublished(
 [MessageUrn("trading:tender-amended:v1"), EntityName("trading.tender-amended")]
 public sealed record TenderAmended(Guid TenderId, int Number, DateTimeOffset BidDeadline, DateTimeOffset AmendedAt);
 
-/// <summary>Bidding closed at the deadline: how many bids are in the opening (public from now on).</summary>
+/// <summary>Bidding closed at the deadline. How many bids are in the opening stays sealed until it completes (downloader-secrecy).</summary>
 [MessageUrn("trading:opening-started:v1"), EntityName("trading.opening-started")]
-public sealed record OpeningStarted(Guid TenderId, int ListedBids, DateTimeOffset StartedAt, DateTimeOffset DecryptionEndsAt);
+public sealed record OpeningStarted(Guid TenderId, DateTimeOffset StartedAt, DateTimeOffset DecryptionEndsAt);
 
 [MessageUrn("trading:decryption-window-extended:v1"), EntityName("trading.decryption-window-extended")]
 public sealed record DecryptionWindowExtended(Guid TenderId, DateTimeOffset DecryptionEndsAt, DateTimeOffset ExtendedAt);
@@ -45,7 +45,7 @@ public sealed record DecryptionWindowExtended(Guid TenderId, DateTimeOffset Decr
 public sealed record OpeningCompleted(Guid TenderId, int Opened, int Invalid, int Revoked, DateTimeOffset CompletedAt);
 
 [MessageUrn("trading:tender-failed:v1"), EntityName("trading.tender-failed")]
-public sealed record TenderFailed(Guid TenderId, string Reason, int ListedBids, DateTimeOffset FailedAt);
+public sealed record TenderFailed(Guid TenderId, string Reason, DateTimeOffset FailedAt);
 
 [MessageUrn("trading:bid-submitted:v1"), EntityName("trading.bid-submitted")]
 public sealed record BidSubmitted(Guid BidId, Guid TenderId, Guid BidderOrg, int Revision, DateTimeOffset ReceivedAt);

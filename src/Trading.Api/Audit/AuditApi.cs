@@ -230,7 +230,7 @@ public static class AuditApi
         var listed = new List<(string? BidId, string? BidderOrg)>();
         // The tender stream's records, read as stored JSON (never deserialised, so an altered row cannot hide what it lists).
         await using (var command = data.CreateCommand(
-            $"select type, b ->> 'bidId', b ->> 'bidderOrg', data ->> 'complaintId' from {schema}.mt_events " +
+            $"select type, b ->> 'bidId', b ->> 'bidderOrg', data ->> 'complaintId', data ->> 'reason' from {schema}.mt_events " +
             "left join lateral jsonb_array_elements(case when type = any($2) and jsonb_typeof(data -> 'bids') = 'array' then data -> 'bids' end) b on true " +
             "where stream_id = $1 and (type = any($2) or data ->> 'complaintId' is not null)"))
         {
@@ -239,7 +239,8 @@ public static class AuditApi
             await using var reader = await command.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
             {
-                concluded |= concludedBy.Contains(reader.GetString(0));
+                // A failure for too few bids opened nothing: its list stays sealed (FeedSecrecy.Releases).
+                concluded |= concludedBy.Contains(reader.GetString(0)) && (reader.IsDBNull(4) || reader.GetString(4) != FailureReasons.InsufficientBids);
                 listed.Add((reader.IsDBNull(1) ? null : reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2)));
                 if (!reader.IsDBNull(3) && Guid.TryParse(reader.GetString(3), out var complaint))
                     named.Add(complaint);

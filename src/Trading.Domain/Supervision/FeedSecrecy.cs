@@ -62,6 +62,8 @@ public static class FeedSecrecy
     public static (Concealment What, Guid TenderId)? NamesSealedBidders(object domainEvent) => domainEvent switch
     {
         Tenders.TenderCancelled e => (new("refunds", Actor: false), e.TenderId),
+        // Too few bids to open (L2 第44条): the bids go back unopened, and who they were from stays sealed.
+        Tenders.TenderFailed { Reason: Tenders.FailureReasons.InsufficientBids } e => (new("bids", Actor: false), e.TenderId),
         Tenders.OpeningStarted e => (new("bids", Actor: false), e.TenderId),
         Tenders.ObjectionRaised e => (new("bidderOrg", Actor: true), e.TenderId),
         Tenders.TenderSuspended { Kind: Tenders.SuspensionKind.Objection } e => (new(null, Actor: true), e.TenderId),
@@ -70,13 +72,16 @@ public static class FeedSecrecy
 
     /// <summary>The event types <see cref="NamesSealedBidders"/> may conceal something of, for readers of stored rows.</summary>
     public static readonly IReadOnlyList<Type> MayNameSealedBidders =
-        [typeof(Tenders.TenderCancelled), typeof(Tenders.OpeningStarted), typeof(Tenders.ObjectionRaised), typeof(Tenders.TenderSuspended)];
+        [typeof(Tenders.TenderCancelled), typeof(Tenders.TenderFailed), typeof(Tenders.OpeningStarted), typeof(Tenders.ObjectionRaised),
+            typeof(Tenders.TenderSuspended)];
 
     /// <summary>The groups an event releases for its tender: after it, their events are no longer secret.</summary>
     public static IReadOnlyList<(SecretGroup Group, Guid TenderId)> Releases(object domainEvent) => domainEvent switch
     {
         Tenders.OpeningCompleted e => [(SecretGroup.Bids, e.TenderId)],
-        // An opening that opens nothing fails the tender; a failed or cancelled trade keeps no panel secret.
+        // An opening that opens nothing fails the tender; a failed or cancelled trade keeps no panel secret. A tender that
+        // fails for too few bids never opens them: like a cancelled one, it keeps them sealed.
+        Tenders.TenderFailed { Reason: Tenders.FailureReasons.InsufficientBids } e => [(SecretGroup.Panel, e.TenderId)],
         Tenders.TenderFailed e => [(SecretGroup.Bids, e.TenderId), (SecretGroup.Panel, e.TenderId)],
         Tenders.TenderCancelled e => [(SecretGroup.Panel, e.TenderId)],
         // The publicity names the panel (公示) and commits with the result fixed, sometimes before it in sequence: either releases.

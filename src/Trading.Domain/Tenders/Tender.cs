@@ -16,7 +16,7 @@ public enum TenderStatus { None, Bidding, Opening, Failed, Evaluation, Publicity
 /// <param name="Candidates">the publicised candidates, in rank order</param>
 /// <param name="Award">the award, once made</param>
 /// <param name="OpeningConcluded">the opening completed or the tender failed at it: its bids are no longer secret to the
-/// parties (a tender cancelled while bidding never reaches this)</param>
+/// parties (a tender cancelled while bidding, or failed at the deadline for too few bids, never reaches this)</param>
 public sealed partial record Tender(
     Guid Id, TenderStatus Status, Guid EntryId, string Jurisdiction, Guid TendereeOrg, Guid AgentOrg, string Currency,
     Money? PriceCeiling, DateTimeOffset BidDeadline, TimeSpan DecryptionWindow, int MinBidders, RuleValue ClarificationLead,
@@ -166,7 +166,7 @@ public sealed partial record Tender(
             throw Refusal.NotFound("The tender");
         RequireOperator(state, context, agentOnly: false);
         RequireNotSuspended(state);
-        if (state.OpeningConcluded || state.Status == TenderStatus.Cancelled)
+        if (state.OpeningConcluded || state.Status is TenderStatus.Cancelled or TenderStatus.Failed)
             return [];
         if (state.Status != TenderStatus.Opening)
             throw Refusal.NotInPhase(Rulebook.OpeningAtDeadline, "The opening has not started.");
@@ -210,7 +210,11 @@ public sealed partial record Tender(
         OpeningStarted e => state with { Status = TenderStatus.Opening, ListedCount = e.Bids.Count, DecryptionEndsAt = e.DecryptionEndsAt },
         DecryptionWindowExtended e => state with { DecryptionEndsAt = e.DecryptionEndsAt, WindowExtended = true },
         OpeningCompleted => state with { Status = TenderStatus.Evaluation, OpeningConcluded = true },
-        TenderFailed e => state with { Status = TenderStatus.Failed, ListedCount = e.Bids.Count, OpeningConcluded = true },
+        // Too few bids: no opening at all (L2 第44条), the bids go back unopened and who bid stays sealed, as on a cancellation.
+        TenderFailed e => state with
+        {
+            Status = TenderStatus.Failed, ListedCount = e.Bids.Count, OpeningConcluded = e.Reason != FailureReasons.InsufficientBids,
+        },
         TenderSuspended e => state with
         {
             Suspensions = [.. state.Suspensions, new TenderSuspension(e.SuspensionId, e.Kind, e.Reason, e.ObjectionId, e.SuspendedAt, null)],

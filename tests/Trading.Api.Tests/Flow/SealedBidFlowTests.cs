@@ -121,10 +121,12 @@ public sealed class SealedBidFlowTests : IAsyncLifetime
     public async Task A_tender_with_two_bids_fails_at_the_deadline_and_its_entry_is_tendered_again()
     {
         var (entryId, tenderId) = await trade.PublishedTenderAsync(TimeSpan.FromDays(21));
+        var bidders = new List<Bidder>();
         foreach (var (name, price) in new[] { ("子公司", 1_000_000.00m), ("丑公司", 1_100_000.00m) })
         {
             var bidder = await trade.BidderAsync(name);
             await Scenario.Expect(await bidder.SubmitAsync(tenderId, Bidder.Seal(tenderId, bidder.Org, price)), HttpStatusCode.Created);
+            bidders.Add(bidder);
         }
         // Too early for a second tender on the same entry.
         await Scenario.ExpectProblem(await trade.Agent.PostAsJsonAsync("/api/tenders", new
@@ -137,6 +139,14 @@ public sealed class SealedBidFlowTests : IAsyncLifetime
         Assert.Equal("failed", status.GetProperty("status").GetString());
         var notice = await app.CreateClient().GetFromJsonAsync<JsonElement>($"/api/tenders/{tenderId}");
         Assert.Equal(("failed", "insufficientBids"), (notice.GetProperty("status").GetString(), notice.GetProperty("failureReason").GetString()));
+        // Nothing was opened (L2 第44条): the bids go back unopened and who bid stays sealed — to the agent and the supervisor,
+        // in the bid routes and in the audit, whose failure row leaves its list out.
+        foreach (var caller in new[] { trade.Agent, trade.Supervisor })
+            await Scenario.ExpectProblem(await caller.GetAsync($"/api/tenders/{tenderId}/bids/{bidders[0].BidId(tenderId)}"), HttpStatusCode.NotFound, "not-found");
+        var audit = await trade.Supervisor.GetStringAsync($"/api/audit/tenders/{tenderId}");
+        Assert.Contains("tender_failed", audit, StringComparison.Ordinal);
+        Assert.All(bidders, b => Assert.DoesNotContain(b.Org.ToString(), audit, StringComparison.OrdinalIgnoreCase));
+        Assert.All(bidders, b => Assert.DoesNotContain(b.BidId(tenderId).ToString(), audit, StringComparison.OrdinalIgnoreCase));
 
         var again = await trade.PublishAsync(entryId, app.Clock.GetUtcNow().AddDays(20));
         Assert.NotEqual(tenderId, again);

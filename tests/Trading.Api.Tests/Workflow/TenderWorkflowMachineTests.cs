@@ -65,7 +65,7 @@ public sealed class TenderWorkflowMachineTests : IAsyncLifetime
         var saga = Harness.GetSagaStateMachineHarness<TenderWorkflow, TenderWorkflowState>();
         var machine = provider.GetRequiredService<TenderWorkflow>();
         await Harness.Bus.Publish(new TenderPublished(tenderId, Guid.NewGuid(), "530502", Guid.NewGuid(), Guid.NewGuid(), now.AddDays(20), 60, "cn-national@1", now));
-        await Harness.Bus.Publish(new OpeningStarted(tenderId, 3, now.AddDays(20), now.AddDays(20).AddHours(1)));
+        await Harness.Bus.Publish(new OpeningStarted(tenderId, now.AddDays(20), now.AddDays(20).AddHours(1)));
         Assert.NotNull(await saga.Exists(tenderId, machine.Opening));
         await Harness.Bus.Publish(new OpeningCompleted(tenderId, 3, 0, 0, now.AddDays(20).AddMinutes(30)));
         Assert.NotNull(await saga.Exists(tenderId, machine.Evaluation));

@@ -46,10 +46,16 @@ public class FeedSecrecyTests
     }
 
     [Fact]
-    public void A_failed_tender_releases_both_a_cancelled_one_only_the_panel_its_unopened_bids_stay_sealed()
+    public void An_opening_that_opened_nothing_releases_both_and_unopened_bids_stay_sealed_after_too_few_bids_or_a_cancellation()
     {
         Assert.Equal([(SecretGroup.Bids, TenderId), (SecretGroup.Panel, TenderId)],
-            FeedSecrecy.Releases(new TenderFailed(TenderId, FailureReasons.InsufficientBids, [], Deadline)));
+            FeedSecrecy.Releases(new TenderFailed(TenderId, FailureReasons.NoBidOpened, [], WindowEnd)));
+        // Too few bids to open (L2 第44条): they go back unopened, and its list is concealed like a cancellation's refunds.
+        var listed = new ListedBid(Guid.NewGuid(), Guid.NewGuid(), 1, new string('a', 64));
+        var tooFew = new TenderFailed(TenderId, FailureReasons.InsufficientBids, [listed], Deadline);
+        Assert.Equal([(SecretGroup.Panel, TenderId)], FeedSecrecy.Releases(tooFew));
+        Assert.Equal((new Concealment("bids", false), TenderId), FeedSecrecy.NamesSealedBidders(tooFew));
+        Assert.Null(FeedSecrecy.NamesSealedBidders(new TenderFailed(TenderId, FailureReasons.NoBidOpened, [listed], WindowEnd)));
         Assert.Equal([(SecretGroup.Panel, TenderId)], FeedSecrecy.Releases(new TenderCancelled(TenderId, "终止", [], Published)));
     }
 

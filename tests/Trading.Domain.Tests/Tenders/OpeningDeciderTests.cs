@@ -114,6 +114,21 @@ public class OpeningDeciderTests
     }
 
     [Fact]
+    public void A_failure_for_too_few_bids_concludes_no_opening_and_completing_it_records_nothing()
+    {
+        var failed = new object[] { TenderPublished(), new TenderFailed(TenderId, FailureReasons.InsufficientBids, [], Deadline) }
+            .Aggregate(Tender.Initial, Tender.Evolve);
+        // The bids were never opened: they stay sealed to the parties, as a cancelled tender's do.
+        Assert.Equal((TenderStatus.Failed, false), (failed.Status, failed.OpeningConcluded));
+        Tenders.Given(TenderPublished(), new TenderFailed(TenderId, FailureReasons.InsufficientBids, [], Deadline))
+            .When(s => Tender.Decide(new CompleteOpening(TenderId, Three, []), s, At(WindowEnd, Platform)))
+            .ThenNothing();
+        var opened = new object[] { TenderPublished(), Started, new TenderFailed(TenderId, FailureReasons.NoBidOpened, [], WindowEnd) }
+            .Aggregate(Tender.Initial, Tender.Evolve);
+        Assert.True(opened.OpeningConcluded);
+    }
+
+    [Fact]
     public void The_opening_of_an_unknown_tender_is_not_found()
     {
         Tenders.Given()
