@@ -318,6 +318,24 @@ public static class AuditApi
         return await command.ExecuteScalarAsync(ct) is long sequence ? sequence : null;
     }
 
+    private static readonly Concealment Unreadable = new(null, Actor: true);
+
+    /// <summary>
+    /// What a stored row of a type that may name sealed bidders conceals (null: nothing); for a row that no longer reads as
+    /// its type — an altered row — everything (<see cref="Unreadable"/>), never a 500.
+    /// </summary>
+    private static Concealment? ConcealmentOf(string data, Type type)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(data, type, Infrastructure.Json.Stored) is { } e ? FeedSecrecy.NamesSealedBidders(e)?.What : null;
+        }
+        catch (JsonException)
+        {
+            return Unreadable;
+        }
+    }
+
     /// <summary>One row more than a page, so the caller knows whether another follows.</summary>
     private static async Task<List<AuditEvent>> EventsAsync(NpgsqlDataSource data, string schema, Guid tenderId, IReadOnlyCollection<Guid> streams,
         long after, int pageSize, bool bidsSealed, CancellationToken ct)
@@ -346,12 +364,17 @@ public static class AuditApi
                 new DateTimeOffset(reader.GetDateTime(3)), Text(4), Text(5), Text(6), Text(7), Text(8), body, elided);
             // Until the opening concludes, who bid stays sealed, as in the feed: what an event names of the bidders, and the
             // tender stream's hashes, which would let anyone test a guess of it.
-            if (bidsSealed && MayNameBidders.TryGetValue(item.Type, out var type)
-                && FeedSecrecy.NamesSealedBidders(JsonSerializer.Deserialize(reader.GetString(9), type, Infrastructure.Json.Stored)!) is { } named)
+            if (bidsSealed && MayNameBidders.TryGetValue(item.Type, out var type) && ConcealmentOf(reader.GetString(9), type) is { } what)
             {
-                if (named.What.Member is { } member && body is JsonObject c && c.Remove(member))
+                if (ReferenceEquals(what, Unreadable))
+                {
+                    // A row altered past reading: nothing of it is shown, as it might name anyone (verification reports it).
+                    item = item with { Data = null };
+                    elided.Add("data");
+                }
+                else if (what.Member is { } member && body is JsonObject c && c.Remove(member))
                     elided.Add(member);
-                if (named.What.Actor)
+                if (what.Actor)
                 {
                     item = item with { Actor = "", Organisation = "", Address = "" };
                     elided.AddRange(["actor", "organisation", "address"]);
