@@ -318,7 +318,7 @@ public static class AuditApi
         return await command.ExecuteScalarAsync(ct) is long sequence ? sequence : null;
     }
 
-    private static readonly Concealment Unreadable = new(null, Actor: true);
+    private static readonly Concealment Unreadable = new("data", Actor: true);
 
     /// <summary>
     /// What a stored row of a type that may name sealed bidders conceals (null: nothing); for a row that no longer reads as
@@ -366,25 +366,19 @@ public static class AuditApi
             // tender stream's hashes, which would let anyone test a guess of it.
             if (bidsSealed && MayNameBidders.TryGetValue(item.Type, out var type) && ConcealmentOf(reader.GetString(9), type) is { } what)
             {
+                // A row altered past reading shows nothing of itself, as it might name anyone (verification reports it).
                 if (ReferenceEquals(what, Unreadable))
-                {
-                    // A row altered past reading: nothing of it is shown, as it might name anyone (verification reports it).
                     item = item with { Data = null };
-                    elided.Add("data");
-                }
-                else if (what.Member is { } member && body is JsonObject c && c.Remove(member))
-                    elided.Add(member);
+                else if (what.Member is { } member && body is JsonObject c)
+                    c.Remove(member);
                 if (what.Actor)
-                {
                     item = item with { Actor = "", Organisation = "", Address = "" };
-                    elided.AddRange(["actor", "organisation", "address"]);
-                }
+                elided.AddRange(what.Elided);
             }
-            if (bidsSealed && item.StreamId == tenderId)
-            {
-                item = item with { Hash = "" };
+            else if (bidsSealed && item.StreamId == tenderId)
                 elided.Add("hash");
-            }
+            if (elided.Contains("hash"))
+                item = item with { Hash = "" };
             items.Add(item);
         }
         return items;

@@ -38,8 +38,6 @@ public sealed record CheckpointRecord(
 
     /// <summary>The file with the heads the platform keeps, to check them against the signature.</summary>
     public CheckpointFile Full() => File() with { Streams = Checkpoints.Sorted(Streams), Sealed = Sealed with { Streams = Checkpoints.Sorted(Sealed.Streams) } };
-
-    public IEnumerable<CheckpointHead> AllHeads => Streams.Concat(Sealed.Streams);
 }
 
 /// <summary>

@@ -61,7 +61,7 @@ public sealed class FeedProjection : SubscriptionBase
         var position = (await operations.LoadAsync<FeedCursor>(CursorId, ct))?.Position ?? 0;
         var rows = page.Events.Select(e => (Event: e, Data: JsonSerializer.SerializeToElement(e.Data, e.Data.GetType(), Json.Canonical))).ToList();
         var scopes = await ScopesAsync(rows, operations, ct);
-        var released = await ReleasedAsync(page, operations, ct);
+        var released = await ReleasedAsync(rows, operations, ct);
         var kept = new List<FeedHeld>();
         foreach (var (e, data) in rows)
         {
@@ -71,21 +71,21 @@ public sealed class FeedProjection : SubscriptionBase
                 Header(e, HashChain.OrganizationHeader), Header(e, HashChain.RoleHeader), Header(e, HashChain.AddressHeader),
                 Header(e, HashChain.HashHeader), tenderId, jurisdiction, data);
             // Shown, but without the member naming bidders whose bids stay sealed (the row's hash then covers more than its data).
-            if (FeedSecrecy.NamesSealedBidders(e.Data) is { } named && !await BidsReleasedAsync(named.TenderId, released, operations, ct))
+            if (FeedSecrecy.NamesSealedBidders(e.Data) is { } named && !released.Contains(BidsOf(named.TenderId)))
                 row = Conceal(row, named.What);
             // A tender's own stream while its bids are held: no hash, which would let anyone test a guess of what a row of it
             // (or an earlier one, through the chain) leaves out. The releasing event itself is shown whole.
-            else if (tenderId == e.StreamId && !FeedSecrecy.Releases(e.Data).Contains((SecretGroup.Bids, e.StreamId))
-                && !await BidsReleasedAsync(e.StreamId, released, operations, ct))
+            else if (tenderId == e.StreamId && !released.Contains(BidsOf(e.StreamId))
+                && !FeedSecrecy.Releases(e.Data).Contains((SecretGroup.Bids, e.StreamId)))
                 row = row with { Hash = null, Elided = ["hash"] };
-            if (FeedSecrecy.HeldWith(e.Data) is { } held && !released.Contains(Key(held.Group, held.TenderId)))
-                kept.Add(new FeedHeld(e.Id, held.TenderId, GroupName(held.Group), e.Sequence, row));
+            if (FeedSecrecy.HeldWith(e.Data) is { } held && !released.Contains(FeedSecrecy.Key(held.Group, held.TenderId)))
+                kept.Add(new FeedHeld(e.Id, held.TenderId, FeedSecrecy.GroupName(held.Group), e.Sequence, row));
             else
                 operations.Store(row with { Id = ++position });
             foreach (var (secret, tender) in FeedSecrecy.Releases(e.Data))
             {
-                var group = GroupName(secret);
-                if (!released.Add(Key(secret, tender)))
+                var group = FeedSecrecy.GroupName(secret);
+                if (!released.Add(FeedSecrecy.Key(secret, tender)))
                     continue;
                 // Those of earlier pages, then this page's: all precede the releasing event in sequence, or are it.
                 var stored = await operations.Query<FeedHeld>().Where(h => h.TenderId == tender && h.Group == group).ToListAsync(ct);
@@ -95,7 +95,7 @@ public sealed class FeedProjection : SubscriptionBase
                 foreach (var h in stored)
                     operations.Delete<FeedHeld>(h.Id);
                 kept.RemoveAll(h => h.TenderId == tender && h.Group == group);
-                operations.Store(new FeedRelease(Key(secret, tender)));
+                operations.Store(new FeedRelease(FeedSecrecy.Key(secret, tender)));
             }
         }
         foreach (var h in kept)
@@ -104,29 +104,16 @@ public sealed class FeedProjection : SubscriptionBase
         return NullChangeListener.Instance;
     }
 
-    private static string GroupName(SecretGroup group) => group == SecretGroup.Bids ? "bids" : "panel";
-
-    private static string Key(SecretGroup group, Guid tenderId) => FeedSecrecy.Key(group, tenderId);
-
-    private static async Task<bool> BidsReleasedAsync(Guid tenderId, HashSet<string> released, IDocumentOperations operations, CancellationToken ct) =>
-        released.Contains(Key(SecretGroup.Bids, tenderId)) || await operations.LoadAsync<FeedRelease>(Key(SecretGroup.Bids, tenderId), ct) is not null;
+    private static string BidsOf(Guid tenderId) => FeedSecrecy.Key(SecretGroup.Bids, tenderId);
 
     /// <summary>The row without what <paramref name="what"/> names, and without its hash (see <see cref="Concealment"/>).</summary>
     private static FeedRow Conceal(FeedRow row, Concealment what)
     {
-        var elided = new List<string>();
         if (what.Member is { } member)
-        {
             row = row with { Data = Without(row.Data, member) };
-            elided.Add(member);
-        }
         if (what.Actor)
-        {
             row = row with { Actor = null, Organisation = null, Address = null };
-            elided.AddRange(["actor", "organisation", "address"]);
-        }
-        elided.Add("hash");
-        return row with { Hash = null, Elided = elided };
+        return row with { Hash = null, Elided = what.Elided };
     }
 
     private static JsonElement Without(JsonElement data, string member)
@@ -136,9 +123,15 @@ public sealed class FeedProjection : SubscriptionBase
         return JsonSerializer.SerializeToElement(o);
     }
 
-    private static async Task<HashSet<string>> ReleasedAsync(EventRange page, IDocumentOperations operations, CancellationToken ct)
+    /// <summary>
+    /// The groups already released among those the page can ask about: its held events' groups, and the bids of every tender
+    /// whose own stream it touches (what a tender's rows conceal depends on them). One read per page.
+    /// </summary>
+    private static async Task<HashSet<string>> ReleasedAsync(IReadOnlyList<(IEvent Event, JsonElement Data)> rows, IDocumentOperations operations,
+        CancellationToken ct)
     {
-        var keys = page.Events.Select(e => FeedSecrecy.HeldWith(e.Data)).OfType<(SecretGroup Group, Guid TenderId)>().Select(h => Key(h.Group, h.TenderId))
+        var keys = rows.Select(r => FeedSecrecy.HeldWith(r.Event.Data)).OfType<(SecretGroup Group, Guid TenderId)>().Select(h => FeedSecrecy.Key(h.Group, h.TenderId))
+            .Concat(rows.Where(r => IdOf(r.Data, "tenderId") == r.Event.StreamId).Select(r => BidsOf(r.Event.StreamId)))
             .Distinct().ToList();
         if (keys.Count == 0)
             return [];

@@ -8,7 +8,14 @@ namespace Trading.Domain.Supervision;
 /// tender's stream while its bids are held — since with everything else shown a hash would let anyone test a guess of
 /// what was left out.
 /// </summary>
-public sealed record Concealment(string? Member, bool Actor);
+public sealed record Concealment(string? Member, bool Actor)
+{
+    /// <summary>What a reader is told was left out, in this order: the member, who acted, the hash.</summary>
+    public IReadOnlyList<string> Elided => [.. Member is { } m ? [m] : Array.Empty<string>(), .. Actor ? ActorMembers : [], "hash"];
+
+    /// <summary>The members of a shown row that say who acted.</summary>
+    public static readonly IReadOnlyList<string> ActorMembers = ["actor", "organisation", "address"];
+}
 
 /// <summary>What the supervision feed holds back together, per tender, and the rule that keeps it secret.</summary>
 public enum SecretGroup
@@ -29,7 +36,9 @@ public static class FeedSecrecy
     public static Rule RuleOf(SecretGroup group) => group == SecretGroup.Bids ? Rulebook.DownloaderSecrecy : Rulebook.PanelSecrecy;
 
     /// <summary>A tender's held group as one key ("bids:{tender}", "panel:{tender}"), as the readers of this secrecy store it.</summary>
-    public static string Key(SecretGroup group, Guid tenderId) => $"{(group == SecretGroup.Bids ? "bids" : "panel")}:{tenderId:D}";
+    public static string Key(SecretGroup group, Guid tenderId) => $"{GroupName(group)}:{tenderId:D}";
+
+    public static string GroupName(SecretGroup group) => group == SecretGroup.Bids ? "bids" : "panel";
 
     /// <summary>The group and tender an event waits with, or null when it may be shown at once.</summary>
     public static (SecretGroup Group, Guid TenderId)? HeldWith(object domainEvent) => domainEvent switch

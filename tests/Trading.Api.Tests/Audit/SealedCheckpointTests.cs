@@ -67,6 +67,13 @@ public sealed class SealedCheckpointTests : IAsyncLifetime
         Assert.NotNull(await writer.WriteAsync(CancellationToken.None));
         await KeeperSeesCheckpointsAsync();
         Assert.Null(await writer.WriteAsync(CancellationToken.None));
+        // The heartbeat: nothing is due 1 ms before an hour has passed since the last checkpoint, one is at the hour.
+        var signedAt = (await LatestAsync()).SignedAt;
+        app.Clock.SetUtcNow(signedAt + TimeSpan.FromHours(1) - TimeSpan.FromMilliseconds(1));
+        Assert.Null(await writer.WriteAsync(CancellationToken.None));
+        app.Clock.SetUtcNow(signedAt + TimeSpan.FromHours(1));
+        Assert.NotNull(await writer.WriteAsync(CancellationToken.None));
+        await KeeperSeesCheckpointsAsync();
 
         // A tender in bidding (public): a checkpoint every round, whatever moved — here nothing at all in the second round.
         var (_, tenderId) = await trade.PublishedTenderAsync();
