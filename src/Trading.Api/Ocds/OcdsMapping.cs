@@ -33,8 +33,15 @@ public sealed record OcdsProcess(
     string EvaluationMethod, DateTimeOffset PublishedAt, DateTimeOffset BidDeadline, IReadOnlyList<OcdsDocument> Documents,
     IReadOnlyList<OcdsAmendment> Amendments, string Status, DateTimeOffset? OpenedAt, int? NumberOfTenderers,
     IReadOnlyList<OcdsBid> Bids, IReadOnlyDictionary<Guid, Guid> Withdrawn, IReadOnlyList<Guid> Rejected,
-    IReadOnlyList<OcdsParty> Bidders, OcdsAward? Award, OcdsContract? Contract, string? LastReleaseId, DateTimeOffset? AwardCancelledAt = null,
-    int ReleaseCount = 0);
+    IReadOnlyList<OcdsParty> Bidders, OcdsAward? Award, OcdsContract? Contract, DateTimeOffset? AwardCancelledAt = null,
+    int ReleaseCount = 0)
+{
+    /// <summary>The id of the process's latest release (null before its first).</summary>
+    public string? LastReleaseId => ReleaseCount == 0 ? null : ReleaseId(ReleaseCount);
+
+    /// <summary><c>{ocid}-{n}</c>: unique within the ocid, as OCDS requires.</summary>
+    public string ReleaseId(int number) => $"{Ocid}-{number.ToString(CultureInfo.InvariantCulture)}";
+}
 
 /// <summary>
 /// A published OCDS release: immutable once written. <see cref="Id"/> is <c>{ocid}-{n}</c>, n its number within the process;
@@ -92,7 +99,7 @@ public static class OcdsMapping
             var process = new OcdsProcess(published.TenderId, $"{ocidPrefix}-{published.TenderId:D}", published.Title, published.Kind,
                 Org(published.TendereeOrg), Org(published.AgentOrg), published.EstimatedValue, published.PriceCeiling, published.Evaluation.Method,
                 published.PublishedAt, published.BidDeadline, Documents(published.Documents, published.PublishedAt), [], "active", null, null,
-                [], new Dictionary<Guid, Guid>(), [], [], null, null, null);
+                [], new Dictionary<Guid, Guid>(), [], [], null, null);
             return Release(process, published.PublishedAt, "planning", "tender");
         }
         if (state is null)
@@ -160,14 +167,12 @@ public static class OcdsMapping
     private static IReadOnlyList<OcdsDocument> Documents(IReadOnlyList<TenderDocument> documents, DateTimeOffset at) =>
         [.. documents.DistinctBy(d => d.Sha256).Select(d => new OcdsDocument(d.Name, d.Sha256, at))];
 
-    /// <summary>The id of the process's next release: <c>{ocid}-{n}</c>, unique within the ocid as OCDS requires.</summary>
-    private static string NextReleaseId(OcdsProcess state) =>
-        $"{state.Ocid}-{(state.ReleaseCount + 1).ToString(CultureInfo.InvariantCulture)}";
+    private static string NextReleaseId(OcdsProcess state) => state.ReleaseId(state.ReleaseCount + 1);
 
     private static (OcdsProcess, OcdsRelease) Release(OcdsProcess state, DateTimeOffset date, params string[] tags)
     {
         var id = NextReleaseId(state);
-        var next = state with { LastReleaseId = id, ReleaseCount = state.ReleaseCount + 1 };
+        var next = state with { ReleaseCount = state.ReleaseCount + 1 };
         return (next, new OcdsRelease(id, 0, state.Ocid, state.Id, date, Render(next, id, date, tags).ToJsonString()));
     }
 
