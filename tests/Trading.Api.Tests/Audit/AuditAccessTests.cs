@@ -125,19 +125,14 @@ public sealed class AuditAccessTests : IAsyncLifetime
         Assert.All(bidders, b => Assert.DoesNotContain(b.Bidder.Org.ToString(), text, StringComparison.OrdinalIgnoreCase));
 
         // A row altered so that it no longer reads as its event: the listing still answers, and shows nothing of that row.
-        await using (var data = NpgsqlDataSource.Create(app.Settings["ConnectionStrings:Trading"]!))
-        {
-            var where = $"where stream_id = '{tenderId}' and type = 'opening_started'";
-            var original = (string)(await data.CreateCommand($"select data::text from {app.Schema}.mt_events {where}").ExecuteScalarAsync())!;
-            await data.CreateCommand($"update {app.Schema}.mt_events set data = jsonb_set(data, '{{bids}}', '\"x\"') {where}").ExecuteNonQueryAsync();
-            var (altered, _) = await AuditAsync(tenderId);
-            var unreadable = Assert.Single(altered, e => e.GetProperty("type").GetString() == "opening_started");
-            Assert.Equal(JsonValueKind.Null, unreadable.GetProperty("data").ValueKind);
-            Assert.Equal(["data", "actor", "organisation", "address", "hash"], unreadable.GetProperty("elided").EnumerateArray().Select(x => x.GetString()));
-            await using var restore = data.CreateCommand($"update {app.Schema}.mt_events set data = $1::jsonb {where}");
-            restore.Parameters.Add(new NpgsqlParameter { Value = original });
-            await restore.ExecuteNonQueryAsync();
-        }
+        var where = $"where stream_id = '{tenderId}' and type = 'opening_started'";
+        var original = await Services.ScalarAsync<string>($"select data::text from {app.Schema}.mt_events {where}");
+        await Services.ExecAsync($"update {app.Schema}.mt_events set data = jsonb_set(data, '{{bids}}', '\"x\"') {where}");
+        var (altered, _) = await AuditAsync(tenderId);
+        var unreadable = Assert.Single(altered, e => e.GetProperty("type").GetString() == "opening_started");
+        Assert.Equal(JsonValueKind.Null, unreadable.GetProperty("data").ValueKind);
+        Assert.Equal(["data", "actor", "organisation", "address", "hash"], unreadable.GetProperty("elided").EnumerateArray().Select(x => x.GetString()));
+        await Services.ExecAsync($"update {app.Schema}.mt_events set data = $1::jsonb {where}", original);
 
         // Once the opening completed, the list is shown.
         foreach (var (bidder, key) in bidders.Skip(1))

@@ -35,13 +35,7 @@ public sealed class AuditStreamSetTests : IAsyncLifetime
         await app.DisposeAsync();
     }
 
-    private async Task<int> ExecAsync(string sql, params object[] parameters)
-    {
-        await using var command = data.CreateCommand(sql);
-        foreach (var p in parameters)
-            command.Parameters.Add(new NpgsqlParameter { Value = p });
-        return await command.ExecuteNonQueryAsync();
-    }
+    private static Task<int> ExecAsync(string sql, params object[] parameters) => Services.ExecAsync(sql, parameters);
 
     /// <summary>Every page of the supervisor's audit listing: (stream, version) of each event, in the listing's (commit) order.</summary>
     private async Task<List<(Guid Stream, long Version)>> ListingAsync(Guid tenderId)

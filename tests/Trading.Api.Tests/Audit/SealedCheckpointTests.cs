@@ -3,7 +3,6 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
-using Npgsql;
 using Trading.Api.Audit;
 using Trading.Api.Tests.Infrastructure;
 using Trading.Domain.Sealing;
@@ -119,17 +118,8 @@ public sealed class SealedCheckpointTests : IAsyncLifetime
 
         // A sealed bid stream deleted is reported against the sealed heads the checkpoint signed.
         var deleted = bidders[1].BidId(tenderId);
-        await using var data = NpgsqlDataSource.Create(app.Settings["ConnectionStrings:Trading"]!);
-        await using (var command = data.CreateCommand($"delete from {app.Schema}.mt_events where stream_id = $1"))
-        {
-            command.Parameters.Add(new NpgsqlParameter { Value = deleted });
-            await command.ExecuteNonQueryAsync();
-        }
-        await using (var command = data.CreateCommand($"delete from {app.Schema}.mt_streams where id = $1"))
-        {
-            command.Parameters.Add(new NpgsqlParameter { Value = deleted });
-            await command.ExecuteNonQueryAsync();
-        }
+        await Services.ExecAsync($"delete from {app.Schema}.mt_events where stream_id = $1", deleted);
+        await Services.ExecAsync($"delete from {app.Schema}.mt_streams where id = $1", deleted);
         var broken = await VerifyStoreAsync();
         Assert.False(broken.GetProperty("valid").GetBoolean(), broken.ToString());
         Assert.Contains(broken.GetProperty("broken").EnumerateArray(), b => b.GetProperty("streamId").GetGuid() == deleted);

@@ -44,21 +44,9 @@ public sealed class TamperTests : IAsyncLifetime
 
     private string Events => $"{app.Schema}.mt_events";
 
-    private async Task<T> ScalarAsync<T>(string sql, params object[] parameters)
-    {
-        await using var command = data.CreateCommand(sql);
-        foreach (var p in parameters)
-            command.Parameters.Add(new NpgsqlParameter { Value = p });
-        return (T)(await command.ExecuteScalarAsync())!;
-    }
+    private static Task<T> ScalarAsync<T>(string sql, params object[] parameters) => Services.ScalarAsync<T>(sql, parameters);
 
-    private async Task ExecAsync(string sql, params object[] parameters)
-    {
-        await using var command = data.CreateCommand(sql);
-        foreach (var p in parameters)
-            command.Parameters.Add(new NpgsqlParameter { Value = p });
-        await command.ExecuteNonQueryAsync();
-    }
+    private static Task ExecAsync(string sql, params object[] parameters) => Services.ExecAsync(sql, parameters);
 
     private async Task<JsonElement> VerifyTenderAsync(Guid tenderId) =>
         await Scenario.Expect(await trade.Supervisor.GetAsync($"/api/audit/tenders/{tenderId}/verification"), HttpStatusCode.OK);

@@ -29,21 +29,30 @@ public static class Services
             : DockerAvailable() ? PostgresContainer.Value : throw NotConfigured("PostgreSQL", "TRADING_TEST_PG");
 
     /// <summary>One value read straight from the test database, behind the API's back (to check or to tamper).</summary>
-    public static async Task<T> ScalarAsync<T>(string sql)
+    public static async Task<T> ScalarAsync<T>(string sql, params object[] parameters)
     {
         await using var connection = new Npgsql.NpgsqlConnection(await PostgresAsync());
         await connection.OpenAsync();
-        await using var command = new Npgsql.NpgsqlCommand(sql, connection);
+        await using var command = Command(sql, connection, parameters);
         return (T)(await command.ExecuteScalarAsync())!;
     }
 
     /// <summary>A statement run straight on the test database; the rows it touched.</summary>
-    public static async Task<int> ExecAsync(string sql)
+    public static async Task<int> ExecAsync(string sql, params object[] parameters)
     {
         await using var connection = new Npgsql.NpgsqlConnection(await PostgresAsync());
         await connection.OpenAsync();
-        await using var command = new Npgsql.NpgsqlCommand(sql, connection);
+        await using var command = Command(sql, connection, parameters);
         return await command.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>The statement with positional parameters ($1, $2 …).</summary>
+    private static Npgsql.NpgsqlCommand Command(string sql, Npgsql.NpgsqlConnection connection, object[] parameters)
+    {
+        var command = new Npgsql.NpgsqlCommand(sql, connection);
+        foreach (var p in parameters)
+            command.Parameters.Add(new Npgsql.NpgsqlParameter { Value = p });
+        return command;
     }
 
     public static Task<string> RabbitMqAsync() =>
